@@ -1,0 +1,55 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Plan, Preferences, Uuid } from './common.ts'
+
+/** POST /auth/signup */
+export const SignupBody = Type.Object({
+  email: Type.String({ format: 'email', maxLength: 254 }),
+  company_name: Type.String({ minLength: 1, maxLength: 200 }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+  plan: Type.Optional(Plan),
+}, { additionalProperties: false })
+export type SignupBody = Static<typeof SignupBody>
+export const SignupReply = Type.Object({ success: Type.Literal(true), customer_id: Uuid, user_id: Uuid })
+
+/** POST /auth/login (the seeds name the email field `username`). */
+export const LoginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+}, { additionalProperties: false })
+export type LoginBody = Static<typeof LoginBody>
+export const LoginReply = Type.Object({
+  access_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer(),
+  customer_id: Type.Union([Uuid, Type.Null()]), role: Type.Union([Type.Literal('admin'), Type.Literal('customer')]),
+})
+export type LoginReply = Static<typeof LoginReply>
+
+/** A customer (tenant) as the API shows it. */
+export const Customer = Type.Object({
+  id: Uuid, company_name: Type.String(), plan: Type.String(), cloud_provider: Type.Union([Type.String(), Type.Null()]),
+  preferences: Preferences, created_at: Type.String(),
+})
+export type Customer = Static<typeof Customer>
+
+/** POST /customers (admin) */
+export const CreateCustomerBody = Type.Object({
+  company_name: Type.String({ minLength: 1, maxLength: 200 }),
+  plan: Type.Optional(Plan),
+  cloud_provider: Type.Optional(Type.Union([Type.Literal('aws'), Type.Literal('gcp')])),
+  preferences: Type.Optional(Preferences),
+}, { additionalProperties: false })
+export type CreateCustomerBody = Static<typeof CreateCustomerBody>
+
+/** PATCH /customers/{id} */
+export const PatchCustomerBody = Type.Object({
+  company_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  plan: Type.Optional(Plan),
+  preferences: Type.Optional(Preferences),
+}, { additionalProperties: false, minProperties: 1 })
+export type PatchCustomerBody = Static<typeof PatchCustomerBody>
+
+/** An audit entry. */
+export const AuditEntry = Type.Object({
+  id: Type.Number(), actor: Type.String(), action: Type.String(), subject_type: Type.String(),
+  subject_id: Type.Union([Type.String(), Type.Null()]), detail: Type.Unknown(), at: Type.String(),
+})
+export type AuditEntry = Static<typeof AuditEntry>

@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Uuid } from './common.ts'
+
+const Num = Type.Union([Type.Number(), Type.Null()])
+
+/** GET /portal/customers/{id}/dashboard: every figure computed by the server from stored data. */
+export const Dashboard = Type.Object({
+  customer_id: Uuid,
+  at: Type.String(),
+  /** Monthly run-rate (USD) from the bill: what the fleet costs now. */
+  current_spend: Type.Number(),
+  /** Σ estimated monthly savings of pending recommendations no validator rejected. */
+  potential_savings: Type.Number(),
+  /** Σ measured monthly savings (from the bill) of completed optimizations. */
+  realized_savings: Type.Number(),
+  recommendations: Type.Array(Type.Object({
+    id: Uuid, type: Type.String(), title: Type.String(), agent_type: Type.String(), risk_level: Type.String(), status: Type.String(),
+    estimated_savings: Type.Number(), validated: Type.Boolean(), deployment_id: Type.Union([Type.String(), Type.Null()]),
+  })),
+  optimizations: Type.Array(Type.Object({
+    id: Uuid, recommendation_id: Type.Union([Uuid, Type.Null()]), type: Type.String(), title: Type.String(), status: Type.String(),
+    current_step: Type.Union([Type.String(), Type.Null()]), started_at: Type.Union([Type.String(), Type.Null()]),
+    completed_at: Type.Union([Type.String(), Type.Null()]), predicted_savings: Num, actual_savings: Num,
+  })),
+  agents: Type.Array(Type.Object({ agent_type: Type.String(), status: Type.String(), last_heartbeat: Type.Union([Type.String(), Type.Null()]), instances: Type.Integer() })),
+  slo: Type.Object({
+    compliant: Type.Union([Type.Boolean(), Type.Null()]),
+    window_minutes: Type.Number(),
+    deployments: Type.Array(Type.Object({
+      deployment_id: Type.String(), p95_latency_ms: Num, p99_latency_ms: Num, error_rate: Num,
+      limits: Type.Object({ p95_ms: Type.Number(), p99_ms: Type.Number(), error_rate: Type.Number() }),
+      compliant: Type.Union([Type.Boolean(), Type.Null()]),
+    })),
+  }),
+  quality: Type.Object({
+    score: Num,
+    deployments: Type.Array(Type.Object({ deployment_id: Type.String(), score: Type.Number(), samples: Type.Integer(), at: Type.String() })),
+  }),
+})
+export type Dashboard = Static<typeof Dashboard>

@@ -1,0 +1,225 @@
+import { useState } from 'react'
+import { Link, useParams } from 'react-router-dom'
+import { abortOptimization, getOptimization, getOptimizationEvents, resumeOptimization } from '../api/endpoints.ts'
+import { invalidate, useAction, useQuery } from '../api/query.ts'
+import { useLiveStatus } from '../api/live.ts'
+import type { ExecutionStep, Optimization } from '../api/types.ts'
+import { Dialog } from '../components/dialog.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, Stat, StatusBadge, toneOf } from '../components/ui.tsx'
+import { clockSec, duration, isNum, label, pct, shortId, usd, when } from '../lib/format.ts'
+import { useFleetNow } from '../lib/fleet-clock.ts'
+import { useScopedHref } from '../lib/scope.ts'
+import { formatByKey, keyLabel, scalarRows } from '../lib/values.ts'
+
+const ACTIVE = ['pending', 'running', 'paused']
+
+type Obj = Record<string, unknown>
+const asObj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? v as Obj : null)
+
+/** The canary weight the API reports: the latest step whose detail carries one. */
+function canaryWeight(o: Optimization): unknown {
+  const started = o.execution_steps.filter((s) => s.status !== 'pending' && s.status !== 'skipped')
+  for (const s of [...started].reverse()) if (isNum(s.detail.canary_weight)) return s.detail.canary_weight
+  return undefined
+}
+
+function weightText(w: unknown): string {
+  if (!isNum(w)) return '—'
+  return `${Math.round(w <= 1 && w > 0 ? w * 100 : w)}%`
+}
+
+/** One optimization: its steps advancing live, analysis verdicts, and the outcome. */
+export default function OptimizationDetailPage() {
+  const { id = '' } = useParams()
+  const live = useLiveStatus()
+  const [active, setActive] = useState(true)
+  // Live hints drive refetches; while the socket is down an active rollout is polled instead.
+  const q = useQuery(['optimization', id], () => getOptimization(id), { pollMs: active && live !== 'open' ? 2000 : undefined })
+  const isActive = !!q.data && ACTIVE.includes(q.data.status)
+  if (q.data && isActive !== active) setActive(isActive)
+  const href = useScopedHref()
+  const crumbs = <Link to={href('/app/history')}>← History</Link>
+  if (!q.data && q.error) return <><PageHeader eyebrow={crumbs} title="Optimization" /><ErrorState error={q.error} retry={q.refetch} /></>
+  if (!q.data) return <><PageHeader eyebrow={crumbs} title="Optimization" /><Loading lines={8} /></>
+  const o = q.data
+  const rolledBack = o.status === 'rolled_back'
+  return (
+    <div data-testid="optimization-detail" data-status={o.status}>
+      <PageHeader eyebrow={crumbs} title={o.title || `${label(o.type)} ${shortId(o.id)}`}
+        subtitle={<span className="row-gap"><StatusBadge status={o.status} testid="opt-status" />
+          {o.deployment_id && <span className="mono small">{o.deployment_id}</span>}
+          {o.recommendation_id && <Link to={href(`/app/recommendations/${o.recommendation_id}`)} className="small">View recommendation</Link>}</span>} />
+      <Outcome o={o} />
+      <div className="stats">
+        <Stat testid="canary-weight" label="Canary traffic" value={rolledBack ? '0%' : weightText(canaryWeight(o))} hint={rolledBack ? 'all traffic back on the original configuration' : 'share of traffic on the new configuration'} />
+        <Stat text testid="current-step" label={ACTIVE.includes(o.status) ? 'Current step' : 'Finished'} value={ACTIVE.includes(o.status) ? label(o.current_step ?? 'starting') : label(o.status)} hint={o.started_at ? `started ${when(o.started_at)}` : 'waiting for a worker'} />
+        <Stat testid="predicted-savings" label="Predicted savings" value={usd(o.result?.predicted_savings)} hint="per month, by the agent" />
+        <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? 'per month, measured from the bill' : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
+      </div>
+      <Card title="Execution steps" subtitle="Each validation gates on SLO (p95/p99 latency, error rate) and answer quality, canary vs stable" testid="steps">
+        {o.execution_steps.length === 0 ? <EmptyState title="Waiting to start">The workflow engine picks this optimization up within seconds.</EmptyState> : (
+          <ol className="steps">{o.execution_steps.map((s, i) => <Step key={`${s.name}-${i}`} s={s} index={i} />)}</ol>
+        )}
+      </Card>
+      <RolloutLog id={o.id} />
+    </div>
+  )
+}
+
+function Outcome({ o }: { o: Optimization }) {
+  const reason = o.abort_reason ?? (typeof o.rollback?.reason === 'string' ? o.rollback.reason : null) ?? o.result.error
+  if (o.status === 'paused') return <PausedBanner o={o} />
+  if (o.status === 'rolled_back') {
+    const rows = scalarRows(o.rollback, ['reason', 'terminated', 'original', 'traffic_restored_at', 'aborted_at'])
+    return (
+      <div className="banner banner-danger banner-column" data-testid="rollback-banner" role="status">
+        <div><strong>Rolled back</strong> — traffic was returned to the original configuration.</div>
+        <div data-testid="rollback-reason" className="banner-detail">{reason ?? 'No reason was recorded.'}</div>
+        {rows.length > 0 && <KeyValues rows={rows} testid="rollback-detail" />}
+      </div>
+    )
+  }
+  if (o.status === 'failed') return <div className="banner banner-danger" data-testid="failed-banner" role="status"><div><strong>Failed</strong><div className="banner-detail" data-testid="failure-reason">{reason ?? 'No error was recorded.'}</div></div></div>
+  if (o.status === 'completed') {
+    const extra = scalarRows(o.result, ['success', 'error', 'predicted_savings', 'actual_savings'])
+    return (
+      <div className="banner banner-success banner-column" data-testid="completed-banner" role="status">
+        <div><strong>Completed</strong> {o.completed_at && <span className="muted">· {when(o.completed_at)} · took {duration(o.started_at, o.completed_at)}</span>}</div>
+        {extra.length > 0 && <KeyValues rows={extra} testid="result-detail" />}
+      </div>
+    )
+  }
+  return null
+}
+
+function PausedBanner({ o }: { o: Optimization }) {
+  const [confirmAbort, setConfirmAbort] = useState(false)
+  const resume = useAction(async () => { await resumeOptimization(o.id); invalidate(['optimization', 'optimizations', 'dashboard']) })
+  const abort = useAction(async () => { await abortOptimization(o.id, 'aborted from the portal'); setConfirmAbort(false); invalidate(['optimization', 'optimizations', 'dashboard']) })
+  return (
+    <div className="banner banner-warning" data-testid="paused-banner" role="status">
+      <div>
+        <strong>Paused — your decision is needed.</strong>
+        <div className="banner-detail" data-testid="pause-reason">{pauseText(o)}</div>
+        <ActionError error={resume.error ?? abort.error} />
+      </div>
+      <div className="row-gap">
+        <button type="button" className="btn btn-danger" onClick={() => setConfirmAbort(true)} data-testid="abort-button">Abort and roll back</button>
+        <button type="button" className="btn btn-primary" onClick={() => void resume.run()} disabled={resume.pending} data-testid="resume-button">{resume.pending ? 'Resuming…' : 'Resume rollout'}</button>
+      </div>
+      <Dialog open={confirmAbort} onClose={() => setConfirmAbort(false)} title="Abort this rollout?" testid="abort-dialog" actions={<>
+        <button type="button" className="btn" onClick={() => setConfirmAbort(false)}>Keep paused</button>
+        <button type="button" className="btn btn-danger" onClick={() => void abort.run()} disabled={abort.pending} data-testid="confirm-abort">{abort.pending ? 'Aborting…' : 'Abort and roll back'}</button>
+      </>}>
+        <p>All traffic returns to the original configuration and the canary resources are removed.</p>
+      </Dialog>
+    </div>
+  )
+}
+
+/** Why a run is paused: the validate step's own reason when it gave one. */
+function pauseText(o: Optimization): string {
+  const step = o.execution_steps.find((s) => s.name === o.current_step)
+  const own = step?.detail.pause_reason
+  return typeof own === 'string' ? own : o.pause_reason ? label(o.pause_reason) : 'The analysis was inconclusive after extending the bake.'
+}
+
+const STEP_ICON: Record<string, string> = { completed: '✓', running: '●', failed: '✗', skipped: '–', pending: '' }
+const SHOWN = ['canary_weight', 'verdict', 'slo', 'quality', 'analysis', 'pause_reason', 'pools', 'plan']
+
+function Step({ s, index }: { s: ExecutionStep; index: number }) {
+  const d = s.detail
+  const verdict = typeof d.verdict === 'string' ? d.verdict : null
+  const now = useFleetNow()
+  const end = s.completed_at ?? (s.status === 'running' ? now?.toISOString() : undefined)
+  const slo = asObj(d.slo)
+  const quality = asObj(d.quality)
+  const analysis = asObj(d.analysis)
+  const rows = scalarRows(d, SHOWN)
+  return (
+    <li className={`step step-${toneOf(s.status)}`} data-testid="step-row" data-name={s.name} data-status={s.status}>
+      <span className="step-marker" aria-hidden="true">{STEP_ICON[s.status] ?? index + 1}</span>
+      <div className="step-body">
+        <div className="step-head">
+          <strong>{label(s.name)}</strong>
+          <StatusBadge status={s.status} />
+          {verdict && <Badge tone={toneOf(verdict)} testid="step-verdict">analysis: {label(verdict)}</Badge>}
+          {isNum(d.canary_weight) && <Badge tone="accent">{weightText(d.canary_weight)} canary</Badge>}
+          <span className="muted small step-time">{s.started_at ? `${clockSec(s.started_at)}${end ? ` · ${duration(s.started_at, end)}` : ''}` : 'not started'}</span>
+        </div>
+        {typeof d.plan === 'string' && <p className="small">{d.plan}</p>}
+        {(slo || quality) && <Comparison slo={slo} quality={quality} />}
+        {analysis && <AnalysisMetrics analysis={analysis} />}
+        {rows.length > 0 && <div className="step-detail"><KeyValues rows={rows} /></div>}
+      </div>
+    </li>
+  )
+}
+
+/** Stable vs canary over the last bake interval, with the limits they are judged against. */
+function Comparison({ slo, quality }: { slo: Obj | null; quality: Obj | null }) {
+  const stable = asObj(slo?.stable)
+  const canary = asObj(slo?.canary)
+  const limits = asObj(slo?.limits)
+  const keys = [...new Set([...Object.keys(stable ?? {}), ...Object.keys(canary ?? {})])]
+  const hasQuality = !!quality && (quality.stable_accuracy !== undefined || quality.canary_accuracy !== undefined)
+  if (keys.length === 0 && !hasQuality) return null
+  return (
+    <div className="step-detail">
+      <table className="table compact comparison" data-testid="stable-vs-canary">
+        <thead><tr><th scope="col">Measured</th><th scope="col" className="num">Stable</th><th scope="col" className="num">Canary</th><th scope="col" className="num">Limit</th></tr></thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k}><th scope="row">{keyLabel(k)}</th><td className="num">{formatByKey(k, stable?.[k])}</td><td className="num">{formatByKey(k, canary?.[k])}</td><td className="num muted">{limits?.[k] !== undefined ? formatByKey(k, limits[k]) : ''}</td></tr>
+          ))}
+          {hasQuality && (
+            <tr data-testid="quality-row">
+              <th scope="row">Answer accuracy{isNum(quality!.n) ? <span className="muted small"> · {quality!.n} paired prompts</span> : null}</th>
+              <td className="num">{formatByKey('accuracy', quality!.stable_accuracy)}</td><td className="num">{formatByKey('accuracy', quality!.canary_accuracy)}</td>
+              <td className="num muted">{isNum(limits?.max_quality_drop) ? `max drop ${pct(limits!.max_quality_drop)}` : ''}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {quality && (
+        <p className="small quality-verdict">
+          <Badge tone={toneOf(quality.verdict)}>quality: {label(quality.verdict)}</Badge>{' '}
+          {typeof quality.reason === 'string' && <span className="muted">{quality.reason}</span>}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** Each analysed metric's phase and message (Argo-style measurements). */
+function AnalysisMetrics({ analysis }: { analysis: Obj }) {
+  const metrics = Array.isArray(analysis.metrics) ? analysis.metrics.map(asObj).filter((m): m is Obj => !!m) : []
+  if (metrics.length === 0) return typeof analysis.message === 'string' && analysis.message ? <p className="small muted">{analysis.message}</p> : null
+  return (
+    <ul className="analysis-metrics" data-testid="analysis-metrics">
+      {metrics.map((m, i) => (
+        <li key={i}><Badge tone={toneOf(m.phase)}>{label(m.phase)}</Badge> <span className="small">{typeof m.message === 'string' ? m.message : label(m.metric)}</span></li>
+      ))}
+    </ul>
+  )
+}
+
+function RolloutLog({ id }: { id: string }) {
+  const q = useQuery(['optimization', id, 'events'], () => getOptimizationEvents(id))
+  return (
+    <Card title="Rollout log" subtitle="What the workflow did, step by step (newest first)" testid="rollout-log">
+      <Async q={q} lines={3} empty={<EmptyState title="No events yet" />}>
+        {(events) => (
+          <ul className="list log" data-testid="rollout-events">
+            {[...events].reverse().slice(0, 60).map((e) => (
+              <li key={e.id} className="list-row">
+                <span><Badge tone={toneOf(e.reason.replace(/^.*_/, ''))}>{label(e.reason)}</Badge> <span className="small">{e.message}</span></span>
+                <span className="muted small nowrap">{clockSec(e.at)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Async>
+    </Card>
+  )
+}

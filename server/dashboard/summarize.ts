@@ -1,0 +1,55 @@
+/**
+ * Builds a customer's dashboard from stored data: the bill's run-rate, pending validated
+ * recommendations, measured results of finished optimizations, the agents' heartbeats, the SLO
+ * over the last window of telemetry, and the latest answer-quality scores.
+ */
+import type { Dashboard } from '../../api/dashboard.ts'
+import type { Deps } from '../deps.ts'
+import { readDeploymentSignals } from '../telemetry/signals.ts'
+import { listPendingRecommendations } from '../optimizations/store.ts'
+import { presentOptimization } from '../optimizations/optimization.ts'
+import { listRuns } from '../workflows/store.ts'
+import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
+import { DEFAULT_SLO } from '../rollouts/rollout.ts'
+import { fleetCompliance, sloCompliance, sumUsd, weightedScore } from './dashboard.ts'
+import { validationStatus } from '../recommendations/recommendation.ts'
+import { completedResults, latestQuality } from './store.ts'
+import { agentStatuses } from './agents.ts'
+
+/** Telemetry window the SLO panel summarizes (clock time). */
+export const SLO_WINDOW_MS = 15 * 60_000
+
+/** The dashboard of one customer. */
+export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string): Promise<Dashboard> {
+  const now = deps.clock.now()
+  const [spend, pending, runs, results, quality, agents, fleet] = await Promise.all([
+    deps.cloud.monthlyRunRateUsd(customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
+    completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId), deps.cloud.listResources(customerId),
+  ])
+  const recommendations = pending.map((r) => ({
+    id: r.id, type: r.type, title: r.title, agent_type: r.agentType, risk_level: r.riskLevel, status: r.status,
+    estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated', deployment_id: r.plan.deploymentId ?? r.deploymentId,
+  })).sort((a, b) => b.estimated_savings - a.estimated_savings)
+  const slo = await Promise.all(fleet.deployments.map(async (d) => {
+    const s = await readDeploymentSignals(deps.db, customerId, d.id, { from: new Date(now.getTime() - SLO_WINDOW_MS), to: now })
+    const m = { p95: s?.p95LatencyMs ?? null, p99: s?.p99LatencyMs ?? null, errorRate: s?.errorRate ?? null }
+    return {
+      deployment_id: d.id, p95_latency_ms: m.p95, p99_latency_ms: m.p99, error_rate: m.errorRate,
+      limits: { p95_ms: d.slo?.p95Ms ?? DEFAULT_SLO.p95Ms, p99_ms: d.slo?.p99Ms ?? DEFAULT_SLO.p99Ms, error_rate: d.slo?.maxErrorRate ?? DEFAULT_SLO.maxErrorRate },
+      compliant: sloCompliance(m, d.slo),
+    }
+  }))
+  return {
+    customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([spend]),
+    potential_savings: sumUsd(recommendations.filter((r) => r.validated).map((r) => r.estimated_savings)),
+    realized_savings: sumUsd(results.map((r) => r.actual_savings as number | undefined)),
+    recommendations,
+    optimizations: runs.map(presentOptimization).map((o) => ({
+      id: o.id, recommendation_id: o.recommendation_id, type: o.type, title: o.title, status: o.status, current_step: o.current_step,
+      started_at: o.started_at, completed_at: o.completed_at, predicted_savings: o.result.predicted_savings, actual_savings: o.result.actual_savings,
+    })),
+    agents,
+    slo: { compliant: fleetCompliance(slo.map((s) => s.compliant)), window_minutes: SLO_WINDOW_MS / 60_000, deployments: slo },
+    quality: { score: weightedScore(quality), deployments: quality.map((q) => ({ ...q, at: q.at.toISOString() })) },
+  }
+}

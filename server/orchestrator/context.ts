@@ -1,0 +1,46 @@
+/**
+ * Builds the AgentContext for a customer from the platform: the cloud's inventory and price
+ * lists, the scraped telemetry of each deployment, and the customer's preferences. The data part
+ * is JSON (sent to agent processes over HTTP); catalog and probe are attached where the agent runs.
+ */
+import type { Catalog } from '../cloud/catalog/catalog.ts'
+import type { Cloud, PriceQuote } from '../cloud/provider.ts'
+import { getCustomer } from '../customers/store.ts'
+import type { Deps } from '../deps.ts'
+import { readDeploymentSignals } from '../telemetry/signals.ts'
+import type { AgentContext, ObservedSignals, QualityProbe } from '../agents/agent.ts'
+
+/** The JSON-serializable part of an AgentContext. */
+export type AgentContextData = Omit<AgentContext, 'catalog' | 'probe'>
+
+/** Telemetry window agents judge a deployment by (clock time): long enough for tens of scrapes. */
+export const SIGNAL_WINDOW_MS = 15 * 60_000
+
+/** Every (cloud, region) the catalog prices, so agents can compare placements across clouds. */
+export function pricedRegions(catalog: Catalog): { cloud: Cloud; region: string }[] {
+  const seen = new Map<string, { cloud: Cloud; region: string }>()
+  for (const e of catalog.entries) seen.set(`${e.cloud}|${e.region}`, { cloud: e.cloud, region: e.region })
+  return [...seen.values()]
+}
+
+async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentIds: string[], now: Date): Promise<Record<string, ObservedSignals | null>> {
+  const window = { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }
+  const out: Record<string, ObservedSignals | null> = {}
+  for (const id of deploymentIds) out[id] = await readDeploymentSignals(deps.db, customerId, id, window, 'stable')
+  return out
+}
+
+/** Reads everything an agent needs about one customer, now. */
+export async function buildContextData(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string, catalog: Catalog): Promise<AgentContextData> {
+  const now = deps.clock.now()
+  const [fleet, customer] = await Promise.all([deps.cloud.listResources(customerId), getCustomer(deps.db, customerId)])
+  const prices: PriceQuote[] = []
+  for (const r of pricedRegions(catalog)) prices.push(...(await deps.cloud.getPrices(r.cloud, r.region)))
+  const signals = await signalsOf(deps, customerId, fleet.deployments.map((d) => d.id), now)
+  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals }
+}
+
+/** Attaches what travels by code, not by wire: the catalog and (for the application agent) the probe. */
+export function hydrateContext(data: AgentContextData, catalog: Catalog, probe?: QualityProbe): AgentContext {
+  return { ...data, catalog, ...(probe ? { probe } : {}) }
+}

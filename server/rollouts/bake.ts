@@ -1,0 +1,64 @@
+/**
+ * The state of one validate step's bake, kept in the run's context so a restarted process carries
+ * on where the last one stopped: the current window (0, then each extension), the snapshot the
+ * next interval is measured from, the window's measurements, and the quality pairs, which keep
+ * accumulating across extensions (more pairs → a conclusive paired test).
+ */
+import type { Measurement } from './analysis.ts'
+import type { Snapshot, WindowSignals } from './measure.ts'
+import { NO_PAIRS, type PairCounts, type PairedVerdict } from '../quality/paired.ts'
+import { classifyErrorRate, classifyUpperBound } from './analysis.ts'
+import type { AnalysisThresholds } from './rollout.ts'
+
+/** A bake in progress. */
+export interface BakeState {
+  window: number
+  intervals: number
+  next_at: string | null
+  before: { stable: Snapshot; canary: Snapshot } | null
+  measurements: Measurement[]
+  history: { window: number; phase: string; message: string; at: string }[]
+  pairs: PairCounts
+  /** Next evaluation item to use: each item is asked once per step (answers are deterministic per item). */
+  prompt_offset: number
+  quality_verdict: PairedVerdict | null
+  last: { stable: WindowSignals; canary: WindowSignals } | null
+}
+
+/** A fresh bake. */
+export function newBake(): BakeState {
+  return { window: 0, intervals: 0, next_at: null, before: null, measurements: [], history: [], pairs: NO_PAIRS, prompt_offset: 0, quality_verdict: null, last: null }
+}
+
+/** The SLO metrics every interval measures. */
+export const SLO_METRICS = ['p95_latency_ms', 'p99_latency_ms', 'error_rate'] as const
+
+/** The interval's SLO measurements of the canary against stable. */
+export function sloMeasurements(canary: WindowSignals, stable: WindowSignals, t: AnalysisThresholds, at: Date): Measurement[] {
+  return [
+    classifyUpperBound('p95_latency_ms', canary.requests > 0 ? canary.p95Ms : null, stable.p95Ms, t.p95, at),
+    classifyUpperBound('p99_latency_ms', canary.requests > 0 ? canary.p99Ms : null, stable.p99Ms, t.p99, at),
+    classifyErrorRate({ requests: canary.requests, errors: canary.errors }, stable.errorRate, t.errors, at),
+  ]
+}
+
+/** One `error` measurement per SLO metric, for an interval whose telemetry could not be read. */
+export function errorMeasurements(message: string, at: Date): Measurement[] {
+  return SLO_METRICS.map((metric) => ({ metric, phase: 'error' as const, value: null, baseline: null, limit: null, message, at: at.toISOString() }))
+}
+
+/** Starts the next window after an inconclusive one (fresh SLO measurements, pairs kept). */
+export function extendBake(b: BakeState, reason: string, at: Date): BakeState {
+  return { ...b, window: b.window + 1, measurements: [], history: [...b.history, { window: b.window, phase: 'inconclusive', message: reason, at: at.toISOString() }] }
+}
+
+/** The numbers a step's `detail` shows: stable vs canary over the last interval, and the limits. */
+export function sloDetail(b: BakeState, t: AnalysisThresholds): Record<string, unknown> {
+  const g = (s: WindowSignals | undefined) => s && { p95_ms: round(s.p95Ms), p99_ms: round(s.p99Ms), error_rate: s.errorRate, requests: Math.round(s.requests), rps: round(s.rps) }
+  return {
+    stable: g(b.last?.stable) ?? null, canary: g(b.last?.canary) ?? null,
+    limits: { p95_ms: t.p95.limit, p99_ms: t.p99.limit, error_rate: t.errors.limit, max_quality_drop: t.maxQualityDrop },
+  }
+}
+
+const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10)

@@ -1,0 +1,42 @@
+import type { Deps } from './deps.ts'
+import type { ComponentCheck } from './http/health.ts'
+import { workflowService } from './workflows/service.ts'
+import { createRuntimeService } from './runtime/service.ts'
+import { createAgentsService } from './orchestrator/service.ts'
+
+/**
+ * A background component (workflow workers, agents, the agent runtime, the simulator's clock
+ * tick). Loops never throw out: they log and carry on, so one failure does not stop the platform.
+ */
+export interface Service {
+  readonly name: string
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Readiness: resolves (optionally with a detail) when healthy, throws when not. */
+  check?(): Promise<string | void>
+}
+
+/** What a platform is running. */
+export interface ServiceSet { services: Service[]; components: () => ComponentCheck[] }
+
+/** The background services of one platform process, in start order. */
+export function createServices(deps: Deps): ServiceSet {
+  const services: Service[] = [
+    { name: 'live', start: () => deps.live.start(), stop: () => deps.live.stop() },
+    deps.cloud.ticker(),
+    workflowService(deps),
+    createRuntimeService(deps),
+    createAgentsService(deps),
+  ]
+  return {
+    services,
+    components: () => services.filter((s) => s.check).map((s) => ({ name: s.name, check: s.check! })),
+  }
+}
+
+/** Starts services in order; stops them in reverse. */
+export async function startServices(set: ServiceSet): Promise<() => Promise<void>> {
+  const started: Service[] = []
+  for (const s of set.services) { await s.start(); started.push(s) }
+  return async () => { for (const s of started.reverse()) await s.stop().catch(() => undefined) }
+}

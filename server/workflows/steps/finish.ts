@@ -1,0 +1,54 @@
+/**
+ * After the steps (or the rollback): measures what the change really did and records it. A
+ * completed change gets its realized savings from the bill (run-rate of the deployment before vs
+ * now); every run stores one learning outcome (success, predicted vs actual, quality delta,
+ * rollback reason, feature vector) that similarity search offers for future recommendations.
+ */
+import { monthlyRunRateUsd, realizedSavings } from '../../optimizations/savings.ts'
+import { storeOutcome } from '../../learning/store.ts'
+import type { StepEnv } from '../engine.ts'
+import type { Run, StepResult } from '../workflow.ts'
+import { ctxOf, type OptimizationContext, type OptimizationDeps } from './context.ts'
+
+/** The finish step: fills `run.result` and stores the outcome. */
+export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
+  const c = ctxOf(run)
+  const outcome = c.outcome ?? 'completed'
+  const predicted = c.recommendation.estimated_savings_usd
+  const quality = qualityOf(c)
+  let result: Record<string, unknown>
+  if (outcome === 'completed') {
+    const before = c.run_rate_before_usd ?? 0
+    const after = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
+    const s = realizedSavings(before, after, predicted)
+    result = {
+      success: true, error: null, predicted_savings: s.predicted, actual_savings: s.actual, prediction_error: s.prediction_error,
+      monthly_cost_before: round2(before), monthly_cost_after: round2(after), cost_reduction: s.cost_reduction, quality,
+    }
+  } else {
+    const reason = c.abort?.reason ?? run.lastError ?? 'failed'
+    result = {
+      success: false, error: outcome === 'failed' ? (c.rollback?.error as string | undefined) ?? run.lastError ?? reason : reason,
+      rollback_reason: c.abort?.reason ?? null, predicted_savings: round2(predicted), actual_savings: 0, quality,
+      rollback: c.rollback ?? null,
+    }
+  }
+  run.result = result
+  const stored = await storeOutcome(env.deps.db, {
+    optimizationId: run.id, customerId: run.customerId, recommendationId: c.recommendation.id, recommendationType: c.recommendation.type,
+    deploymentId: c.deployment_id, success: outcome === 'completed', status: outcome, predictedSavingsUsd: predicted,
+    actualSavingsUsd: outcome === 'completed' ? (result.actual_savings as number) : 0, qualityDelta: quality?.delta ?? null,
+    rollbackReason: c.abort?.reason ?? null, features: c.recommendation.features, at: env.now,
+  })
+  return { kind: 'done', detail: { outcome_id: stored.id, stored_in_vector_db: stored.storedInVectorDb } }
+}
+
+/** The last quality comparison measured during the bake (canary − stable accuracy), if any. */
+function qualityOf(c: OptimizationContext): { stable_accuracy: number | null; canary_accuracy: number | null; delta: number | null; n: number } | null {
+  const bakes = Object.values(c.bake ?? {}).filter((b) => b.quality_verdict)
+  const last = bakes[bakes.length - 1]?.quality_verdict
+  if (!last) return null
+  return { stable_accuracy: last.stable_accuracy, canary_accuracy: last.canary_accuracy, delta: last.drop === null ? null : -last.drop, n: last.n }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100

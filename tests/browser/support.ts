@@ -1,0 +1,81 @@
+/**
+ * Shared helpers for the portal's browser tests: Debian's Chromium driven by playwright-core,
+ * sessions injected the way the portal stores them, screenshots under reports/screenshots/, and
+ * an explicit check that an endpoint exists so a missing backend piece fails with a clear message.
+ */
+import { mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { TestPlatform } from '../../server/test/platform.ts'
+
+export const SCREENSHOTS = path.resolve('reports/screenshots')
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** Launches headless Chromium (fails with a hint when it is not installed). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  if (!existsSync(path.resolve('portal/dist/index.html'))) throw new Error('portal/dist is missing: run `npm run build:portal` first (npm run test:browser does)')
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
+
+/** A logged-in user, as the portal keeps it in localStorage. */
+export interface SessionSpec { token: string; role: 'admin' | 'customer'; customerId: string | null; email: string }
+
+/** A browser context whose pages start logged in (the portal's session key set before any script runs). */
+export async function contextWithSession(browser: Browser, s: SessionSpec | null, opts: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, colorScheme: opts.dark ? 'dark' : 'light' })
+  if (s) {
+    const value = JSON.stringify({ ...s, expiresAt: Date.now() + 3_600_000 })
+    await ctx.addInitScript((v) => { if (!localStorage.getItem('optiinfra.session')) localStorage.setItem('optiinfra.session', v) }, value)
+  }
+  return ctx
+}
+
+/** Collects uncaught page errors so a test can assert the SPA never crashed. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  return errors
+}
+
+/** Saves a full-page screenshot as reports/screenshots/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  // from the top, so the sticky header and sidebar are drawn where they belong in a full-page capture
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+}
+
+/** Logs in through the login form. */
+export async function loginThroughForm(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/app/login`)
+  await page.fill('[data-testid=login-email]', email)
+  await page.fill('[data-testid=login-password]', password)
+  await page.click('[data-testid=login-submit]')
+}
+
+/** Throws a clear "backend missing" error when the platform has no route for `method path`. */
+export async function requireEndpoint(p: TestPlatform, method: string, pathname: string, token: string, body?: unknown): Promise<void> {
+  const res = await p.http(method, pathname, { token, body })
+  const missing = res.status === 404 && typeof res.body === 'object' && res.body !== null && /route .* not found/i.test(String((res.body as { message?: string }).message))
+  if (missing) throw new Error(`backend endpoint missing: ${method} ${pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}')} (404 route not found)`)
+}
+
+/** "$48,211" → 48211 (reads a figure the portal rendered). */
+export function dollars(text: string | null): number {
+  const n = Number((text ?? '').replace(/[^0-9.-]/g, ''))
+  if (!Number.isFinite(n) || !/[0-9]/.test(text ?? '')) throw new Error(`not a dollar figure: ${JSON.stringify(text)}`)
+  return n
+}
+
+/** The portal's own currency formatting (same Intl options), to compare UI text with API values. */
+export function usdText(v: number): string {
+  const opts: Intl.NumberFormatOptions = Math.abs(v) < 100
+    ? { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }
+    : { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }
+  return new Intl.NumberFormat('en-US', opts).format(v)
+}

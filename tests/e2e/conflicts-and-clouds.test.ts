@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { phaseLog, usd } from '../support/phases.ts'
+import { waits } from '../support/api.ts'
+
+/** An 8B model on two on-demand L40S boxes: spot would save (cost) and FP8 would speed it up (performance). */
+const l40sFleet = (suffix: string) => ({
+  instances: [1, 2].map((n) => ({ instance_id: `i-l40s-${suffix}-${n}`, instance_type: 'g6e.xlarge', region: 'us-east-1', pricing: 'on-demand', gpu_type: 'L40S', gpu_count: 1 })),
+  vllm_deployments: [{ deployment_id: `chat-${suffix}`, model: 'meta-llama/Meta-Llama-3-8B-Instruct', instance_ids: [1, 2].map((n) => `i-l40s-${suffix}-${n}`), requests_per_second: 12, prompt_tokens: 512, output_tokens: 128 }],
+})
+
+let p: TestPlatform
+beforeAll(async () => { p = await startTestPlatform() })
+afterAll(async () => { await p?.stop() })
+
+async function costAndPerf(customerId: string, token: string, deploymentId: string) {
+  await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'cost' } })
+  await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'performance' } })
+  const w = waits(p, token)
+  const cost = await w.recommendation(customerId, (r) => r.agent_type === 'cost' && r.type === 'spot_migration' && r.deployment_id === deploymentId)
+  const perf = await w.recommendation(customerId, (r) => r.agent_type === 'performance' && r.deployment_id === deploymentId)
+  return { cost, perf }
+}
+
+describe('e2e: scenarios 3, 7 and 8', () => {
+  it('test_multi_agent_conflict_resolution @p0 @slow', async () => {
+    const log = phaseLog('MULTI-AGENT CONFLICT RESOLUTION')
+    const { customerId, token } = await p.newCustomer('Conflict Corp')
+    await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: l40sFleet('a') })
+    log.phase('Cost and performance analyses')
+    const { cost, perf } = await costAndPerf(customerId, token, 'chat-a')
+    log.info(`Cost: ${cost.title} (${usd(cost.estimated_savings)}/mo); performance: ${perf.title}`)
+
+    log.phase('Orchestrator resolves the conflict')
+    const res = await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [cost.id, perf.id] } })
+    expect(res.status).toBe(200)
+    expect(res.body.conflict_detected).toBe(true)
+    expect(['prioritize_customer', 'negotiate_hybrid', 'sequential_execution']).toContain(res.body.resolution_strategy)
+    if (res.body.resolution_strategy === 'negotiate_hybrid') expect(res.body.hybrid_solution).toBeTruthy()
+    if (res.body.resolution_strategy === 'sequential_execution') expect(res.body.execution_order).toHaveLength(2)
+    if (res.body.resolution_strategy === 'prioritize_customer') expect(res.body.chosen_recommendation).toBeTruthy()
+    log.ok(`Strategy ${res.body.resolution_strategy}: ${res.body.rationale}`)
+
+    log.phase('Executing the resolution')
+    const exec = await p.http('POST', '/orchestrator/execute-resolution', { token, body: { resolution_id: res.body.id } })
+    expect(exec.status).toBe(200)
+    const opt = await waits(p, token).optimizationDone(exec.body.optimization_id, 120_000)
+    expect(opt.status, JSON.stringify(opt.result)).toBe('completed')
+
+    log.phase('All agents notified')
+    const events = (await p.http<any[]>('GET', `/customers/${customerId}/agent-events?event_type=resolution_executed`, { token })).body
+    const types = new Set(events.map((e) => e.agent_type))
+    for (const t of ['cost', 'performance', 'orchestrator']) expect(types.has(t), t).toBe(true)
+    log.ok(`Notified: ${[...types].join(', ')}`)
+    log.passed()
+  })
+
+  it('test_priority_based_conflict_resolution @p1 @slow', async () => {
+    const log = phaseLog('PRIORITY-BASED CONFLICT RESOLUTION')
+    const { customerId, token } = await p.newCustomer('Priority Corp')
+    await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: l40sFleet('b') })
+    await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: l40sFleet('c') })
+    const b = await costAndPerf(customerId, token, 'chat-b')
+    const c = await costAndPerf(customerId, token, 'chat-c')
+
+    log.phase('Customer preference outranks cost: no spot for chat-b')
+    await p.http('PATCH', `/customers/${customerId}`, { token, body: { preferences: { never_spot_deployments: ['chat-b'] } } })
+    const pref = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [b.cost.id, b.perf.id] } })).body
+    expect(pref.conflict_detected).toBe(true)
+    expect(pref.resolution_strategy).toBe('prioritize_customer')
+    const chosen = pref.chosen_recommendation?.id ?? pref.chosen_recommendation
+    expect(chosen).toBe(b.perf.id)
+    log.ok(`prioritize_customer → ${b.perf.type}: ${pref.rationale}`)
+
+    log.phase('Disjoint deployments do not conflict and run in parallel')
+    const disjoint = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [b.perf.id, c.cost.id] } })).body
+    expect(disjoint.conflict_detected).toBe(false)
+    const exec = (await p.http('POST', '/orchestrator/execute-resolution', { token, body: { resolution_id: disjoint.id } })).body
+    const ids: string[] = exec.optimization_ids ?? [exec.optimization_id]
+    expect(ids.length).toBe(2)
+    const done = await Promise.all(ids.map((id) => waits(p, token).optimizationDone(id, 120_000)))
+    expect(done.map((o) => o.status)).toEqual(['completed', 'completed'])
+    const [s0, s1] = done.map((o) => [Date.parse(o.started_at), Date.parse(o.completed_at)])
+    expect(s0![0]! < s1![1]! && s1![0]! < s0![1]!).toBe(true)
+    log.ok('both completed, overlapping in time')
+
+    log.phase('Same deployment, no preference: performance before cost')
+    const seq = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [c.perf.id, (await waits(p, token).recommendation(customerId, (r) => r.deployment_id === 'chat-c' && r.agent_type === 'cost' && r.status === 'pending')).id] } })).body
+    expect(seq.conflict_detected).toBe(true)
+    if (seq.resolution_strategy === 'sequential_execution') expect(seq.execution_order[0]).toBe(c.perf.id)
+    log.ok(`${seq.resolution_strategy}: ${seq.rationale}`)
+    log.passed()
+  })
+
+  it('test_cross_cloud_optimization @p1 @slow', async () => {
+    const log = phaseLog('CROSS-CLOUD OPTIMIZATION')
+    const { customerId, token } = await p.newCustomer('Multi Cloud Corp')
+    const fleet = {
+      instances: [1, 2].map((n) => ({ instance_id: `gce-a2-${n}`, instance_type: 'a2-ultragpu-8g', region: 'us-central1', pricing: 'on-demand', gpu_type: 'A100', gpu_count: 8, cloud: 'gcp' })),
+      vllm_deployments: [{ deployment_id: 'gcp-70b', model: 'meta-llama/Llama-3-70B', instance_ids: ['gce-a2-1', 'gce-a2-2'], requests_per_second: 6, prompt_tokens: 256, output_tokens: 64 }],
+    }
+    expect((await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: fleet })).status).toBeLessThan(300)
+    await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'cost' } })
+    const rec = await waits(p, token).recommendation(customerId, (r) => r.type === 'cross_cloud_migration')
+    log.ok(`${rec.title}: ${usd(rec.estimated_savings)}/mo after ${usd(rec.evidence.egress_monthly_usd)}/mo egress`)
+    expect(rec.evidence.egress_monthly_usd).toBeGreaterThan(0)
+    expect(rec.predicted.monthlyCostUsdBefore - rec.predicted.monthlyCostUsdAfter).toBeCloseTo(rec.estimated_savings, 0)
+    expect(rec.plan.pools.some((pool: any) => pool.cloud === 'aws')).toBe(true)
+    const approval = await p.http('POST', `/recommendations/${rec.id}/approve`, { token })
+    const opt = await waits(p, token).optimizationDone(approval.body.optimization_id, 120_000)
+    expect(opt.status, JSON.stringify(opt.result)).toBe('completed')
+    const infra = (await p.http('GET', `/customers/${customerId}/infrastructure`, { token })).body
+    const live = infra.instances.filter((i: any) => i.state !== 'terminated')
+    expect(live.length).toBeGreaterThan(0)
+    expect(live.every((i: any) => (i.cloud ?? 'aws') === 'aws')).toBe(true)
+    log.ok(`Now on ${live.map((i: any) => i.instance_type).join(', ')}; actual ${usd(opt.result.actual_savings)}/mo vs predicted ${usd(opt.result.predicted_savings)}/mo`)
+    log.passed()
+  })
+})

@@ -1,0 +1,30 @@
+import { waitFor, type TestPlatform } from '../../server/test/platform.ts'
+
+/** Seed 001's WaitHelper over HTTP only: poll with a deadline, never a fixed sleep. */
+export function waits(p: TestPlatform, token: string) {
+  return {
+    recommendation: (customerId: string, pred: (r: any) => boolean, timeoutMs = 60_000) =>
+      waitFor(async () => {
+        const res = await p.http<any[]>('GET', `/customers/${customerId}/recommendations`, { token })
+        return res.status === 200 ? res.body.find(pred) : undefined
+      }, { timeoutMs, what: 'recommendation' }),
+    optimizationDone: (id: string, timeoutMs = 90_000) =>
+      waitFor(async () => {
+        const res = await p.http('GET', `/optimizations/${id}`, { token })
+        // paused waits for a human: stop waiting so the test fails with the reason instead of timing out
+        return ['completed', 'failed', 'rolled_back', 'paused'].includes(res.body?.status) ? res.body : undefined
+      }, { timeoutMs, what: `optimization ${id} to finish` }),
+    optimizationStatus: (id: string, statuses: string[], timeoutMs = 90_000) =>
+      waitFor(async () => {
+        const res = await p.http('GET', `/optimizations/${id}`, { token })
+        return statuses.includes(res.body?.status) ? res.body : undefined
+      }, { timeoutMs, what: `optimization ${id} in ${statuses.join('/')}` }),
+  }
+}
+
+/** The last point of a metric series. */
+export async function lastMetric(p: TestPlatform, token: string, customerId: string, type: string, query = ''): Promise<number> {
+  const res = await p.http<{ timestamp: string; value: number }[]>('GET', `/customers/${customerId}/metrics?metric_type=${type}${query}`, { token })
+  if (res.status !== 200 || !res.body.length) throw new Error(`no ${type} points: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`)
+  return res.body[res.body.length - 1]!.value
+}
