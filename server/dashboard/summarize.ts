@@ -5,7 +5,7 @@
  */
 import type { Dashboard } from '../../api/dashboard.ts'
 import type { Deps } from '../deps.ts'
-import { readDeploymentSignals } from '../telemetry/signals.ts'
+import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { listPendingRecommendations } from '../optimizations/store.ts'
 import { presentOptimization } from '../optimizations/optimization.ts'
 import { listRuns } from '../workflows/store.ts'
@@ -30,15 +30,16 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
     id: r.id, type: r.type, title: r.title, agent_type: r.agentType, risk_level: r.riskLevel, status: r.status,
     estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated', deployment_id: r.plan.deploymentId ?? r.deploymentId,
   })).sort((a, b) => b.estimated_savings - a.estimated_savings)
-  const slo = await Promise.all(fleet.deployments.map(async (d) => {
-    const s = await readDeploymentSignals(deps.db, customerId, d.id, { from: new Date(now.getTime() - SLO_WINDOW_MS), to: now })
+  const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), { from: new Date(now.getTime() - SLO_WINDOW_MS), to: now })
+  const slo = fleet.deployments.map((d) => {
+    const s = signals.get(d.id)
     const m = { p95: s?.p95LatencyMs ?? null, p99: s?.p99LatencyMs ?? null, errorRate: s?.errorRate ?? null }
     return {
       deployment_id: d.id, p95_latency_ms: m.p95, p99_latency_ms: m.p99, error_rate: m.errorRate,
       limits: { p95_ms: d.slo?.p95Ms ?? DEFAULT_SLO.p95Ms, p99_ms: d.slo?.p99Ms ?? DEFAULT_SLO.p99Ms, error_rate: d.slo?.maxErrorRate ?? DEFAULT_SLO.maxErrorRate },
       compliant: sloCompliance(m, d.slo),
     }
-  }))
+  })
   return {
     customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([spend]),
     potential_savings: sumUsd(recommendations.filter((r) => r.validated).map((r) => r.estimated_savings)),

@@ -9,7 +9,7 @@ import type { Cloud } from '../cloud/provider.ts'
 import { recordAudit } from '../audit/store.ts'
 import { updateCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
-import { readDeploymentSignals } from '../telemetry/signals.ts'
+import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { startAnalysis } from '../recommendations/analyze.ts'
 import { AGENT_TYPES } from '../recommendations/recommendation.ts'
 import { SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
@@ -126,8 +126,8 @@ export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   const now = deps.clock.now()
   const window = { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }
   const live = fleet.instances.filter((i) => i.state !== 'terminated')
-  const deployments = []
-  for (const d of fleet.deployments) deployments.push(presentDeployment(d, live, await readDeploymentSignals(deps.db, customerId, d.id, window, 'stable')))
+  const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), window, 'stable')
+  const deployments = fleet.deployments.map((d) => presentDeployment(d, live, signals.get(d.id) ?? null))
   return {
     status, cloud_provider: row!.cloud_provider, region: row!.region, error: null, discovered_at: row!.discovered_at ? new Date(row!.discovered_at).toISOString() : null,
     instances: live.map(presentInstance), vllm_deployments: deployments,

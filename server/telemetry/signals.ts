@@ -28,7 +28,8 @@ export interface DeploymentSignals {
   samples: number
 }
 
-interface Agg { metric_type: DeploymentMetricType; avg: number; max: number }
+/** A per-metric row (n and rate null) or the deployment's totals row (metric_type null). */
+interface Row { deployment_id: string; metric_type: DeploymentMetricType | null; avg: number | null; max: number | null; n: number; rate: number | null }
 
 /**
  * Summarizes the derived metrics of `deploymentId`'s `group` over `[from, to]`; null when the
@@ -37,30 +38,50 @@ interface Agg { metric_type: DeploymentMetricType; avg: number; max: number }
 export async function readDeploymentSignals(
   db: Db, customerId: string, deploymentId: string, window: { from: Date; to: Date }, group: 'stable' | 'canary' = 'stable',
 ): Promise<DeploymentSignals | null> {
-  const params = [customerId, deploymentId, group, window.from, window.to]
-  const [aggs, counts, weighted] = await Promise.all([
-    db.query<Agg>(
-      `SELECT metric_type, avg(value) AS avg, max(value) AS max FROM deployment_metrics
-       WHERE customer_id = $1 AND deployment_id = $2 AND "group" = $3 AND ts >= $4 AND ts <= $5 GROUP BY metric_type`, params),
-    db.query<{ n: number }>(
-      `SELECT count(DISTINCT ts)::int AS n FROM deployment_metrics
-       WHERE customer_id = $1 AND deployment_id = $2 AND "group" = $3 AND ts >= $4 AND ts <= $5`, params),
-    db.query<{ rate: number | null }>(
-      `SELECT sum(e.value * t.value) / nullif(sum(t.value), 0) AS rate
-       FROM deployment_metrics e JOIN deployment_metrics t
-         ON t.customer_id = e.customer_id AND t.deployment_id = e.deployment_id AND t."group" = e."group" AND t.ts = e.ts AND t.metric_type = 'throughput_rps'
-       WHERE e.customer_id = $1 AND e.deployment_id = $2 AND e."group" = $3 AND e.ts >= $4 AND e.ts <= $5 AND e.metric_type = 'error_rate'`, params),
-  ])
-  const samples = counts[0]?.n ?? 0
-  if (samples === 0) return null
-  const by = new Map(aggs.map((a) => [a.metric_type, a]))
+  return (await readSignalsByDeployment(db, customerId, [deploymentId], window, group)).get(deploymentId) ?? null
+}
+
+/**
+ * The same summary for several deployments in one statement and one scan of the window, because
+ * the dashboard and discovery views read every deployment of a fleet on each request.
+ * Deployments without samples in the window are absent from the map.
+ */
+export async function readSignalsByDeployment(
+  db: Db, customerId: string, deploymentIds: string[], window: { from: Date; to: Date }, group: 'stable' | 'canary' = 'stable',
+): Promise<Map<string, DeploymentSignals>> {
+  if (deploymentIds.length === 0) return new Map()
+  // Two aggregations over the same index range, no self-join: the embedded store has no
+  // autoanalyze, so a plan that needs row estimates (a join of the window with itself) goes bad.
+  const rows = await db.query<Row>(
+    `SELECT deployment_id, metric_type, avg(value) AS avg, max(value) AS max, NULL::int AS n, NULL::float8 AS rate
+     FROM deployment_metrics
+     WHERE customer_id = $1 AND deployment_id = ANY($2::text[]) AND "group" = $3 AND ts >= $4 AND ts <= $5
+     GROUP BY deployment_id, metric_type
+     UNION ALL
+     SELECT deployment_id, NULL, NULL, NULL, count(*)::int, sum(err * tput) / nullif(sum(tput) FILTER (WHERE err IS NOT NULL), 0)
+     FROM (
+       SELECT deployment_id, ts, max(value) FILTER (WHERE metric_type = 'error_rate') AS err, max(value) FILTER (WHERE metric_type = 'throughput_rps') AS tput
+       FROM deployment_metrics
+       WHERE customer_id = $1 AND deployment_id = ANY($2::text[]) AND "group" = $3 AND ts >= $4 AND ts <= $5
+       GROUP BY deployment_id, ts
+     ) per_interval
+     GROUP BY deployment_id`,
+    [customerId, deploymentIds, group, window.from, window.to])
+  const byDeployment = new Map<string, Row[]>()
+  for (const r of rows) byDeployment.set(r.deployment_id, [...(byDeployment.get(r.deployment_id) ?? []), r])
+  return new Map([...byDeployment].map(([id, aggs]) => [id, summarize(aggs)]))
+}
+
+function summarize(rows: Row[]): DeploymentSignals {
+  const totals = rows.find((r) => r.metric_type === null)!
+  const by = new Map(rows.map((a) => [a.metric_type, a]))
   const avg = (t: DeploymentMetricType) => num(by.get(t)?.avg)
   const max = (t: DeploymentMetricType) => num(by.get(t)?.max)
   return {
     p95LatencyMs: avg('e2e_p95_ms'),
     p99LatencyMs: avg('e2e_p99_ms'),
     ttftP95Ms: avg('ttft_p95_ms'),
-    errorRate: num(weighted[0]?.rate) ?? avg('error_rate'),
+    errorRate: num(totals.rate) ?? avg('error_rate'),
     throughputRps: avg('throughput_rps'),
     kvCacheUsage: avg('kv_cache_usage'),
     gpuUtilization: avg('gpu_utilization'),
@@ -69,7 +90,7 @@ export async function readDeploymentSignals(
     p99LatencyMaxMs: max('e2e_p99_ms'),
     kvCacheUsageMax: max('kv_cache_usage'),
     queueDepthMax: max('queue_depth'),
-    samples,
+    samples: totals.n,
   }
 }
 

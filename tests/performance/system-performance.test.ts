@@ -3,12 +3,11 @@ import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test
 import { waits } from '../support/api.ts'
 
 // tags: performance — the seeds' performance checks (seed 001 §7, seed 000 §7), measured over HTTP
+// Two platforms, one after the other: the throughput checks run at the tests' ×600 time scale; the
+// latency checks run on a platform at the demo's ×60, alone, so a ×600 fleet's scrapes and workflow
+// polling (ten times a real deployment's background work) do not share the event loop being measured.
 let p: TestPlatform
-// Latency is measured on a platform at the demo's ×60 time scale, so its background work (scrapes,
-// agent monitoring, workflow polling) runs at the rate a real deployment sees, not the ×600 of tests.
 let q: TestPlatform
-beforeAll(async () => { [p, q] = await Promise.all([startTestPlatform(), startTestPlatform({ env: { OPTIINFRA_TIME_SCALE: '60' } })]) })
-afterAll(async () => { await Promise.all([p?.stop(), q?.stop()]) })
 
 /** Five single-L40S deployments of one customer: disjoint resources for concurrent optimizations. */
 const fiveDeployments = {
@@ -24,7 +23,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t]
 }
 
-describe('performance', () => {
+describe('performance: workflow and ingestion throughput', () => {
+  beforeAll(async () => { p = await startTestPlatform() })
+  afterAll(async () => { await p?.stop() })
+
   it('test_concurrent_optimizations @p0 @slow', async () => {
     const c = await p.newCustomer('Concurrent Corp')
     await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fiveDeployments })
@@ -58,10 +60,45 @@ describe('performance', () => {
     expect(ms).toBeLessThan(60_000)
   })
 
+  it('test_ingestion_keeps_up_with_scrape_rate @p1', async () => {
+    const c = await p.newCustomer('Ingest Corp')
+    const token = (await p.http('GET', `/customers/${c.customerId}/agent-install-command`, { token: c.token })).body.agent_token
+    // A 100-instance fleet, ~150 samples per vLLM/DCGM scrape, scraped every 15 s: 1,000 samples/s to keep up with.
+    const INSTANCES = 100
+    const SAMPLES_PER_SCRAPE = 150
+    const INTERVAL_S = 15
+    const required = (INSTANCES * SAMPLES_PER_SCRAPE) / INTERVAL_S
+    const now = Date.parse((await p.http('GET', '/health')).body.time)
+    const batch = (k: number) => Array.from({ length: 5000 }, (_, i) => ({
+      series: { metric: `vllm:metric_${i % SAMPLES_PER_SCRAPE}`, labels: { instance: `i-${Math.floor(i / SAMPLES_PER_SCRAPE)}` }, instance_id: `i-${Math.floor(i / SAMPLES_PER_SCRAPE)}` },
+      ts: new Date(now - 3_600_000 + k * 15_000).toISOString(), value: i,
+    }))
+    let stored = 0
+    const [, ms] = await timed(async () => {
+      for (let k = 0; k < 6; k++) stored += (await p.http('POST', '/telemetry/ingest', { token, body: { records: batch(k) } })).body.stored
+    })
+    const rate = stored / (ms / 1000)
+    process.stdout.write(`  ingested ${stored} samples at ${Math.round(rate)} samples/s over HTTP (needed ${required}/s for ${INSTANCES} instances)\n`)
+    expect(stored).toBe(30_000)
+    expect(rate).toBeGreaterThan(required)
+  })
+})
+
+describe('performance: API latency under load', () => {
+  beforeAll(async () => { q = await startTestPlatform({ env: { OPTIINFRA_TIME_SCALE: '60' } }) })
+  afterAll(async () => { await q?.stop() })
+
   it('test_api_p95_under_load @p0', async () => {
     const c = await q.newCustomer('Load Corp')
     await q.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fiveDeployments })
     const paths = [`/portal/customers/${c.customerId}/dashboard`, `/customers/${c.customerId}/recommendations`, `/customers/${c.customerId}/metrics?metric_type=p95_latency_ms`, `/customers/${c.customerId}/infrastructure`, `/customers/${c.customerId}/optimizations`]
+    // Warm-up, as any load test does: the discovery-triggered analyses finish and each route is
+    // served once (first requests pay lazy module loading and JIT), then the steady state is measured.
+    await waitFor(async () => {
+      const analyses = (await q.http<any[]>('GET', `/customers/${c.customerId}/analyses`, { token: c.token })).body
+      return analyses.length > 0 && analyses.every((a) => a.completed_at !== null)
+    }, { timeoutMs: 60_000, what: 'the discovery analyses to finish' })
+    for (const path of paths) await q.http('GET', path, { token: c.token })
     const latencies: number[] = []
     const statuses: number[] = []
     const CONCURRENCY = 10
@@ -90,28 +127,5 @@ describe('performance', () => {
     const avg = times.reduce((s, t) => s + t, 0) / times.length
     process.stdout.write(`  store-bound reads: average ${avg.toFixed(1)} ms over ${times.length} requests (HTTP included)\n`)
     expect(avg).toBeLessThan(100)
-  })
-
-  it('test_ingestion_keeps_up_with_scrape_rate @p1', async () => {
-    const c = await p.newCustomer('Ingest Corp')
-    const token = (await p.http('GET', `/customers/${c.customerId}/agent-install-command`, { token: c.token })).body.agent_token
-    // A 100-instance fleet, ~150 samples per vLLM/DCGM scrape, scraped every 15 s: 1,000 samples/s to keep up with.
-    const INSTANCES = 100
-    const SAMPLES_PER_SCRAPE = 150
-    const INTERVAL_S = 15
-    const required = (INSTANCES * SAMPLES_PER_SCRAPE) / INTERVAL_S
-    const now = Date.parse((await p.http('GET', '/health')).body.time)
-    const batch = (k: number) => Array.from({ length: 5000 }, (_, i) => ({
-      series: { metric: `vllm:metric_${i % SAMPLES_PER_SCRAPE}`, labels: { instance: `i-${Math.floor(i / SAMPLES_PER_SCRAPE)}` }, instance_id: `i-${Math.floor(i / SAMPLES_PER_SCRAPE)}` },
-      ts: new Date(now - 3_600_000 + k * 15_000).toISOString(), value: i,
-    }))
-    let stored = 0
-    const [, ms] = await timed(async () => {
-      for (let k = 0; k < 6; k++) stored += (await p.http('POST', '/telemetry/ingest', { token, body: { records: batch(k) } })).body.stored
-    })
-    const rate = stored / (ms / 1000)
-    process.stdout.write(`  ingested ${stored} samples at ${Math.round(rate)} samples/s over HTTP (needed ${required}/s for ${INSTANCES} instances)\n`)
-    expect(stored).toBe(30_000)
-    expect(rate).toBeGreaterThan(required)
   })
 })
