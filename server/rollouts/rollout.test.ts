@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideBake, DEFAULT_BAKE, rolloutStepsFor, thresholdsFor, poolsOfInstances } from './rollout.ts'
+import { decideBake, DEFAULT_BAKE, keepAccumulating, rolloutStepsFor, thresholdsFor, poolsOfInstances } from './rollout.ts'
 import type { Assessment } from './analysis.ts'
 import type { PairedVerdict } from '../quality/paired.ts'
 
@@ -45,4 +45,15 @@ describe('bake decisions (Argo: successful → continue, failed → abort, incon
     expect(decideBake(slo('inconclusive'), q('pass'), 2, cfg)).toMatchObject({ kind: 'pause', reason: expect.stringMatching(/^inconclusive: SLO/) })
   })
   it('bakes five one-minute intervals by default', () => expect(DEFAULT_BAKE.intervalMs * DEFAULT_BAKE.limits.count).toBe(300_000))
+})
+
+describe('low-traffic canaries (an interval stretches until it carries enough requests)', () => {
+  const minute = { intervalMs: 60_000 }
+  it('keeps accumulating an interval below the minimum requests', () => expect(keepAccumulating(36, 50, 60_000, minute)).toBe(true))
+  it('measures as soon as the interval carries the minimum', () => expect(keepAccumulating(72, 50, 120_000, minute)).toBe(false))
+  it('stops stretching at maxStretch intervals, so a canary without traffic still ends inconclusive', () => {
+    expect(keepAccumulating(3, 50, 600_000, minute)).toBe(false)
+    expect(keepAccumulating(3, 50, 540_000, minute)).toBe(true)
+    expect(keepAccumulating(3, 50, 120_000, { ...minute, maxStretch: 2 })).toBe(false)
+  })
 })

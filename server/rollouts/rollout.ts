@@ -59,7 +59,20 @@ export interface BakeConfig {
   /** Evaluation prompts sent to each group per interval (pairs accumulate across the step). */
   promptsPerInterval: number
   limits: AnalysisLimits
+  /**
+   * A low-traffic canary's interval stretches, up to this many intervals, until it has carried the
+   * error-rate rule's minimum requests (default 10): a 10% canary of a 6 rps deployment sees ~36
+   * requests a minute, and judging each minute alone would only ever be inconclusive.
+   */
+  maxStretch?: number
 }
+
+/** Whether an interval that carried `canaryRequests` should keep accumulating rather than be measured now. */
+export function keepAccumulating(canaryRequests: number, minRequests: number, spanMs: number, cfg: Pick<BakeConfig, 'intervalMs' | 'maxStretch'>): boolean {
+  return canaryRequests < minRequests && spanMs + cfg.intervalMs <= cfg.intervalMs * (cfg.maxStretch ?? DEFAULT_MAX_STRETCH)
+}
+
+const DEFAULT_MAX_STRETCH = 10
 
 /**
  * Defaults: five 1-minute intervals (a 5-minute bake, peers §9: interval 1 min); one failed

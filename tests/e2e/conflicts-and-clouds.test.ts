@@ -108,7 +108,7 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     expect(rec.plan.pools.some((pool: any) => pool.cloud === 'aws')).toBe(true)
     const approval = await p.http('POST', `/recommendations/${rec.id}/approve`, { token })
     const opt = await waits(p, token).optimizationDone(approval.body.optimization_id, 120_000)
-    expect(opt.status, JSON.stringify(opt.result)).toBe('completed')
+    expect(opt.status, `${opt.pause_reason ?? ''} ${JSON.stringify(opt.result)}`).toBe('completed')
     const infra = (await p.http('GET', `/customers/${customerId}/infrastructure`, { token })).body
     const live = infra.instances.filter((i: any) => i.state !== 'terminated')
     expect(live.length).toBeGreaterThan(0)

@@ -2,14 +2,17 @@
  * `validate_canary` / `validate_50_percent`: bakes the canary for a window of clock time (five
  * 1-minute intervals by default). Each interval scrapes both groups' vLLM /metrics over HTTP,
  * classifies p95/p99 latency and error rate canary-vs-stable, and sends a batch of evaluation
- * prompts to both chat endpoints for the paired quality test. Successful → advance; failed or
- * error → abort (rollback); inconclusive → extend the bake, then pause for a human.
+ * prompts to both chat endpoints for the paired quality test. An interval in which the canary
+ * carried fewer requests than the error-rate rule needs is not measured yet but stretched (up to
+ * `maxStretch` intervals), so a low-traffic canary bakes longer instead of ending inconclusive.
+ * Successful → advance; failed or error → abort (rollback); inconclusive → extend the bake, then
+ * pause for a human.
  */
 import { createHash } from 'node:crypto'
 import { assess } from '../../rollouts/analysis.ts'
 import { errorMeasurements, extendBake, newBake, sloDetail, sloMeasurements, SLO_METRICS, type BakeState } from '../../rollouts/bake.ts'
 import { endpointUrl, scrapeGroups, windowSignals } from '../../rollouts/measure.ts'
-import { decideBake, DEFAULT_BAKE, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
+import { decideBake, DEFAULT_BAKE, keepAccumulating, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
 import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts } from '../../quality/paired.ts'
 import { recordQualityScore } from '../../telemetry/store.ts'
 import { EVAL_SET, scoreAnswer, type EvalItem } from '../../quality/eval-set.ts'
@@ -48,6 +51,11 @@ export function validateStep(weight: number) {
     }
     const stable = windowSignals(scraped.stable, b.before.stable)
     const canary = windowSignals(scraped.canary, b.before.canary)
+    if (keepAccumulating(canary.requests, thresholds.errors.minRequests, env.now.getTime() - Date.parse(b.before.canary.at), cfg)) {
+      b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
+      await askPairs(b, deployment, env, cfg)
+      return decide(b, env, cfg, () => ({ ...detail(), accumulating: `${Math.round(canary.requests)}/${thresholds.errors.minRequests} canary requests` }))
+    }
     b.last = { stable, canary }
     b.before = { stable: scraped.stable, canary: scraped.canary }
     b.measurements = [...b.measurements, ...sloMeasurements(canary, stable, thresholds, env.now)]
