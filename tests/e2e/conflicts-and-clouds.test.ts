@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
 import { phaseLog, usd } from '../support/phases.ts'
 import { waits } from '../support/api.ts'
 
@@ -17,9 +17,23 @@ async function costAndPerf(customerId: string, token: string, deploymentId: stri
   await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'cost' } })
   await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'performance' } })
   const w = waits(p, token)
-  const cost = await w.recommendation(customerId, (r) => r.agent_type === 'cost' && r.type === 'spot_migration' && r.deployment_id === deploymentId)
-  const perf = await w.recommendation(customerId, (r) => r.agent_type === 'performance' && r.deployment_id === deploymentId)
+  // resolutions execute through approval, which only takes cross-validated recommendations
+  const cost = await w.recommendation(customerId, (r) => r.agent_type === 'cost' && r.type === 'spot_migration' && r.deployment_id === deploymentId && r.validation_status === 'validated')
+  const perf = await w.recommendation(customerId, (r) => r.agent_type === 'performance' && r.deployment_id === deploymentId && r.validation_status === 'validated')
   return { cost, perf }
+}
+
+/**
+ * Executes a resolution as a user would: at ×600 a re-analysis can refresh a recommendation's plan
+ * (spot prices move) and its validators answer again; approval answers 409 meanwhile, so try again.
+ */
+async function execute(token: string, resolutionId: string) {
+  const res = await waitFor(async () => {
+    const r = await p.http('POST', '/orchestrator/execute-resolution', { token, body: { resolution_id: resolutionId } })
+    return r.status === 409 && /still being validated/.test(r.body.message) ? undefined : r
+  }, { timeoutMs: 60_000, what: `resolution ${resolutionId} to execute` })
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  return res.body
 }
 
 describe('e2e: scenarios 3, 7 and 8', () => {
@@ -42,9 +56,8 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     log.ok(`Strategy ${res.body.resolution_strategy}: ${res.body.rationale}`)
 
     log.phase('Executing the resolution')
-    const exec = await p.http('POST', '/orchestrator/execute-resolution', { token, body: { resolution_id: res.body.id } })
-    expect(exec.status).toBe(200)
-    const opt = await waits(p, token).optimizationDone(exec.body.optimization_id, 120_000)
+    const exec = await execute(token, res.body.id)
+    const opt = await waits(p, token).optimizationDone(exec.optimization_id, 120_000)
     expect(opt.status, JSON.stringify(opt.result)).toBe('completed')
 
     log.phase('All agents notified')
@@ -75,7 +88,7 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     log.phase('Disjoint deployments do not conflict and run in parallel')
     const disjoint = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [b.perf.id, c.cost.id] } })).body
     expect(disjoint.conflict_detected).toBe(false)
-    const exec = (await p.http('POST', '/orchestrator/execute-resolution', { token, body: { resolution_id: disjoint.id } })).body
+    const exec = await execute(token, disjoint.id)
     const ids: string[] = exec.optimization_ids ?? [exec.optimization_id]
     expect(ids.length).toBe(2)
     const done = await Promise.all(ids.map((id) => waits(p, token).optimizationDone(id, 120_000)))
@@ -101,7 +114,7 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     }
     expect((await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: fleet })).status).toBeLessThan(300)
     await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type: 'cost' } })
-    const rec = await waits(p, token).recommendation(customerId, (r) => r.type === 'cross_cloud_migration')
+    const rec = await waits(p, token).recommendation(customerId, (r) => r.type === 'cross_cloud_migration' && r.validation_status === 'validated')
     log.ok(`${rec.title}: ${usd(rec.estimated_savings)}/mo after ${usd(rec.evidence.egress_monthly_usd)}/mo egress`)
     expect(rec.evidence.egress_monthly_usd).toBeGreaterThan(0)
     expect(rec.predicted.monthlyCostUsdBefore - rec.predicted.monthlyCostUsdAfter).toBeCloseTo(rec.estimated_savings, 0)

@@ -40,9 +40,10 @@ describe('e2e: scenario 5', () => {
 
     log.phase('Initial analysis by all agents')
     const recs = await waitFor(async () => {
-      const r = await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending`, { token })
-      return r.body.length > 0 ? r.body : undefined
-    }, { timeoutMs: 90_000, what: 'recommendations' })
+      // what the portal offers for approval: pending and cross-validated by the other agents
+      const r = (await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending`, { token })).body.filter((x) => x.validation_status === 'validated')
+      return r.length > 0 ? r : undefined
+    }, { timeoutMs: 90_000, what: 'validated recommendations' })
     for (const r of recs.slice(0, 3)) log.info(`- ${r.type}: save ${usd(r.estimated_savings)}/mo`)
 
     log.phase('Customer reviews in portal')
