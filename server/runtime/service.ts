@@ -2,14 +2,16 @@
  * The embedded agent runtime: in the one-process default, the platform runs the same runtime
  * code a customer would install, for every customer that has a fleet, over real HTTP against the
  * platform's own URL (scrape the simulator's /metrics, push to /telemetry/ingest with a runtime
- * token). It also runs the telemetry rollup/retention job. Fleet time: the interval is in
- * simulated seconds (`deps.clock`).
+ * token). It also runs the telemetry rollup/retention job, then the embedded store's
+ * vacuum/analyze (PGlite has no autovacuum). Fleet time: the interval is in simulated seconds
+ * (`deps.clock`).
  */
 import { hostname } from 'node:os'
 import type { Deps } from '../deps.ts'
 import type { Service } from '../services.ts'
 import { systemClock } from '../clock.ts'
 import { rollup } from '../telemetry/rollup.ts'
+import { maintain } from '../db/maintain.ts'
 import { createRuntimeToken, revokeTokens } from './token.ts'
 import { RuntimeLoop, type TickReport } from './runtime.ts'
 
@@ -70,6 +72,8 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
     if (now - lastRollup >= ROLLUP_EVERY_MS) {
       lastRollup = now
       await rollup(deps.db, deps.clock)
+      const kept = await maintain(deps.db)
+      if (kept.vacuumed.length + kept.analyzed.length > 0) deps.log.debug(kept, 'embedded store maintained')
     }
   }
 
