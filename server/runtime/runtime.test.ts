@@ -160,4 +160,24 @@ describe(`embedded runtime service on the simulated fleet (${testDbKind})`, () =
     const live = await p.deps.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_tokens WHERE customer_id = $1 AND revoked_at IS NULL`, [other.customerId])
     expect(live[0]!.n).toBe(0)
   })
+
+  it('runs in one replica at a time: a second one stands by and takes over when the first stops', async () => {
+    const fleetCo = await p.newCustomer('Replica Co')
+    await p.deps.cloud.registerFleet(fleetCo.customerId, SMALL_FLEET)
+    const scraped = { a: 0, b: 0 }
+    const replica = (name: 'a' | 'b') => createRuntimeService(p.deps, { baseUrl: () => p.url, onTick: (c) => { if (c === fleetCo.customerId) scraped[name] += 1 } })
+    const [a, b] = [replica('a'), replica('b')]
+    try {
+      await a.tick()
+      await b.tick()
+      await a.tick()
+      expect(scraped).toEqual({ a: 2, b: 0 })
+      expect(await b.check!()).toMatch(/standby/)
+      await a.stop()
+      await b.tick()
+      expect(scraped).toEqual({ a: 2, b: 1 })
+    } finally {
+      await Promise.all([a.stop(), b.stop()])
+    }
+  })
 })

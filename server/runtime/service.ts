@@ -3,15 +3,17 @@
  * code a customer would install, for every customer that has a fleet, over real HTTP against the
  * platform's own URL (scrape the simulator's /metrics, push to /telemetry/ingest with a runtime
  * token). It also runs the telemetry rollup/retention job, then the embedded store's
- * vacuum/analyze (PGlite has no autovacuum). Fleet time: the interval is in simulated seconds
- * (`deps.clock`).
+ * vacuum/analyze (PGlite has no autovacuum). One replica at a time runs it (a lease in the store);
+ * the others stand by. Fleet time: the interval is in simulated seconds (`deps.clock`).
  */
 import { hostname } from 'node:os'
+import { randomUUID } from 'node:crypto'
 import type { Deps } from '../deps.ts'
 import type { Service } from '../services.ts'
 import { systemClock } from '../clock.ts'
 import { rollup } from '../telemetry/rollup.ts'
 import { maintain } from '../db/maintain.ts'
+import { holdLease, releaseLease } from '../db/lease.ts'
 import { createRuntimeToken, revokeTokens } from './token.ts'
 import { RuntimeLoop, type TickReport } from './runtime.ts'
 
@@ -33,6 +35,12 @@ export const ROLLUP_EVERY_MS = 5 * 60_000
 // canary analysis scrapes the groups itself and does not depend on this cadence).
 const MIN_WALL_GAP_MS = 500
 
+/** The lease that makes one replica the embedded runtime; the others stand by and take over when it lapses. */
+export const RUNTIME_LEASE = 'embedded-runtime'
+// Several rounds long, so a slow round does not hand the fleet over; a crashed holder's fleets
+// are picked up by another replica within this much wall time.
+const LEASE_MIN_MS = 15_000
+
 /** The runtime service; `tick()` runs one round by hand (what tests on a manual clock do). */
 export interface RuntimeService extends Service { tick(): Promise<void> }
 
@@ -48,6 +56,9 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
   let running: Promise<void> | null = null
   let lastRollup = Number.NEGATIVE_INFINITY
   let lastError: string | null = null
+  let standby = false
+  const holder = `${hostname()}:${process.pid}:${randomUUID()}`
+  const leaseMs = Math.max(LEASE_MIN_MS, 4 * Math.max(intervalMs / deps.clock.scale, MIN_WALL_GAP_MS))
 
   async function syncCustomers(base: string): Promise<void> {
     const customers = await deps.db.query<{ id: string }>('SELECT id FROM customers ORDER BY created_at, id')
@@ -63,6 +74,8 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
   async function tickAll(): Promise<void> {
     const base = opts.baseUrl()
     if (!base) return
+    standby = !(await holdLease(deps.db, RUNTIME_LEASE, holder, leaseMs))
+    if (standby) return
     await syncCustomers(base)
     await Promise.all([...loops].map(async ([customerId, { loop }]) => {
       const report = await loop.tick()
@@ -106,9 +119,11 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
       running = null
       await revokeTokens(deps.db, [...loops.values()].map((l) => l.tokenId), deps.clock).catch(() => undefined)
       loops.clear()
+      await releaseLease(deps.db, RUNTIME_LEASE, holder).catch(() => undefined)
     },
     async check() {
       if (lastError) throw new Error(`last tick failed: ${lastError}`)
+      if (standby) return 'standby: another replica runs the embedded runtime'
       return running ? `${loops.size} customer fleet(s) scraped every ${intervalMs / 1000} s` : 'not looping (manual clock or not started)'
     },
   }
