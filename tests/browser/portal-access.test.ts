@@ -54,7 +54,9 @@ describe('portal accounts and tenancy', () => {
     const ctx = await contextWithSession(browser, null)
     const page = await ctx.newPage()
     await page.goto(`${p.url}/app/login`)
-    // the email field has focus on arrival; Tab reaches the password; Enter submits the form
+    // the email field has focus on arrival (once the app has rendered: 'load' can come first);
+    // Tab reaches the password; Enter submits the form
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'login-email')
     await page.keyboard.type(alice.email)
     await page.keyboard.press('Tab')
     await page.keyboard.type(alice.password)
