@@ -6,10 +6,11 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
-import { randomUUID, createHash } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { Histogram } from 'prom-client'
 import type { Deps } from './deps.ts'
 import { authPlugin } from './http/auth.ts'
+import { callerKey } from './http/limits.ts'
 import { installErrorHandling } from './http/errors.ts'
 import { installValidation } from './http/validation.ts'
 import { healthRoutes, type ComponentCheck } from './http/health.ts'
@@ -65,14 +66,14 @@ async function registerInfrastructure(app: FastifyInstance, deps: Deps): Promise
     global: true,
     max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    // per token when one is sent (a hash, so the key never holds a credential), else per IP
-    keyGenerator: (req) => req.headers.authorization ? createHash('sha256').update(req.headers.authorization).digest('hex') : req.ip,
+    // runs as a route hook, after the auth hook has verified who is calling
+    keyGenerator: callerKey,
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'OPT_RATE_LIMITED', message: `Rate limit exceeded, retry in ${ctx.after}`, headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
   })
   await app.register(swagger, { openapi: { info: { title: 'OptiInfra API', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  await app.register(authPlugin, { tokens: deps.tokens, db: deps.db })
+  await app.register(authPlugin, { tokens: deps.tokens, db: deps.db, invalidTokensPerMinute: deps.config.authRateLimitPerMinute })
 }
 
 function instrument(app: FastifyInstance, deps: Deps): void {

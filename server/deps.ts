@@ -45,7 +45,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   if (!overrides.db && !config.databaseUrl) await mkdir(config.dataDir, { recursive: true })
   const db = overrides.db ?? (await openDb(config.databaseUrl
     ? { kind: 'pg', url: config.databaseUrl }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') }))
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') }, (err) => log.warn({ err }, 'store connection lost; reconnecting')))
   await migrate(db)
   const clock = overrides.clock ?? (config.timeScale === 1 ? systemClock : await persistentScaledClock(db, config.timeScale))
   const secret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir))

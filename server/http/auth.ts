@@ -4,6 +4,7 @@ import { errors } from '../errors.ts'
 import type { TokenService } from '../auth/tokens.ts'
 import { hashToken } from '../auth/tokens.ts'
 import type { Db } from '../db/db.ts'
+import { invalidTokenBudget } from './limits.ts'
 
 /** Who is calling: a user (JWT), a customer's agent runtime, or a platform agent process. */
 export type Principal =
@@ -34,25 +35,41 @@ export async function resolvePrincipal(raw: string, tokens: TokenService, db: Db
   return claims ? { kind: 'user', ...claims } : null
 }
 
+/**
+ * The one Authorization parser: scheme `Bearer` in any case, one or more spaces, one token68
+ * (RFC 7235). Any other shape is '' (invalid), so no spelling of the header names another caller.
+ */
+export function parseBearer(header: string): string {
+  return /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(header)?.[1] ?? ''
+}
+
 /** Reads the bearer token from the Authorization header (or `?token=` for WebSocket upgrades). */
 export function bearerOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization
-  if (header) return /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? ''
+  if (header !== undefined) return parseBearer(header)
   const q = (request.query as Record<string, unknown> | undefined)?.token
   return typeof q === 'string' && request.headers.upgrade ? q : null
 }
 
-/** Decorates every request with its principal; an invalid token is 401 even on public routes. */
-export const authPlugin = fp(async (app: FastifyInstance, opts: { tokens: TokenService; db: Db }) => {
+/**
+ * Decorates every request with its principal; an invalid token is 401 even on public routes. An
+ * address that keeps presenting invalid tokens gets 429 before any lookup (guessing costs us nothing).
+ */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { tokens: TokenService; db: Db; invalidTokensPerMinute: number }) => {
   app.decorateRequest('principal', null)
+  const budget = invalidTokenBudget(app, opts.invalidTokensPerMinute)
   app.addHook('onRequest', async (request) => {
     // The simulated fleet's protocol endpoints are public like a vLLM server on a private network,
     // and OpenAI clients always send `Authorization: Bearer <key>`: that key is not ours to judge.
     if (request.url.startsWith('/sim/')) return
     const raw = bearerOf(request)
     if (raw === null) return
+    await budget.check(request)
     const principal = raw ? await resolvePrincipal(raw, opts.tokens, opts.db) : null
-    if (!principal) throw new errors.OPT_AUTH_INVALID_TOKEN()
+    if (!principal) {
+      await budget.spend(request)
+      throw new errors.OPT_AUTH_INVALID_TOKEN()
+    }
     request.principal = principal
   })
 }, { name: 'optiinfra-auth' })

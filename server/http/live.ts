@@ -15,6 +15,8 @@ export interface LiveHub {
 }
 
 const CHANNEL = 'optiinfra_live'
+/** Sent to every subscriber after missed hints: refetch everything. */
+export const RESYNC_EVENT = 'live:resync'
 // NOTIFY payloads are capped at 8000 bytes; events are hints, so oversized data is dropped, not the event.
 const MAX_PAYLOAD = 7000
 
@@ -28,6 +30,11 @@ export function createLiveHub(db: Db, onError: (err: unknown) => void = () => un
       for (const fn of subscribers.get(event.customerId) ?? []) fn(event)
     } catch (err) { onError(err) }
   }
+  // Hints sent while the store connection was down are lost: every client refetches what it shows.
+  const resync = () => {
+    const at = new Date().toISOString()
+    for (const [customerId, set] of subscribers) for (const fn of set) fn({ type: RESYNC_EVENT, customerId, at })
+  }
   return {
     async publish(event) {
       let payload = JSON.stringify(event)
@@ -40,7 +47,7 @@ export function createLiveHub(db: Db, onError: (err: unknown) => void = () => un
       subscribers.set(customerId, set)
       return () => { set.delete(fn) }
     },
-    async start() { unlisten ??= await db.listen(CHANNEL, deliver) },
+    async start() { unlisten ??= await db.listen(CHANNEL, deliver, resync) },
     async stop() { await unlisten?.(); unlisten = null },
   }
 }

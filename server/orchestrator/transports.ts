@@ -16,7 +16,8 @@ export interface WakeHub { subscribe(fn: () => void): () => void }
 /** Subscribes once to the task channel and fans wake-ups out to the workers. */
 export async function createWakeHub(deps: Pick<Deps, 'db'>): Promise<WakeHub & { close(): Promise<void> }> {
   const subscribers = new Set<() => void>()
-  const unlisten = await deps.db.listen(TASK_CHANNEL, () => { for (const fn of subscribers) fn() })
+  const wakeAll = () => { for (const fn of subscribers) fn() }
+  const unlisten = await deps.db.listen(TASK_CHANNEL, wakeAll, wakeAll)
   return {
     subscribe(fn) { subscribers.add(fn); return () => { subscribers.delete(fn) } },
     close: unlisten,

@@ -38,7 +38,7 @@ export async function freshDb(): Promise<{ db: Db; drop: () => Promise<void>; sc
   await admin.connect()
   await admin.query(`CREATE SCHEMA ${schema}`)
   await admin.end()
-  const db = await openDb({ kind: 'pg', url: TEST_PG_URL, schema, poolSize: 5 })
+  const db = await openDb({ kind: 'pg', url: TEST_PG_URL, schema, poolSize: 5, applicationName: `optiinfra-${schema}` })
   await migrate(db)
   return {
     db, schema,

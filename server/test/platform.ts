@@ -3,6 +3,7 @@ import { configFromEnv, type Config } from '../config.ts'
 import { startPlatform, type Platform } from '../platform.ts'
 import { freshDb } from './db.ts'
 import type { Clock } from '../clock.ts'
+import type { Db } from '../db/db.ts'
 
 /** A real platform on a free port with a fresh store, plus HTTP helpers for tests. */
 export interface TestPlatform extends Platform {
@@ -19,8 +20,8 @@ let seq = 0
  * Starts a real platform for one test file. Admin credentials are random per platform, the store is
  * fresh (PGlite in memory, or a new PostgreSQL schema under OPTIINFRA_TEST_DB=postgres).
  */
-export async function startTestPlatform(opts: { env?: Record<string, string>; clock?: Clock; workers?: boolean } = {}): Promise<TestPlatform> {
-  const { db, drop } = await freshDb()
+export async function startTestPlatform(opts: { env?: Record<string, string>; clock?: Clock; workers?: boolean; db?: Db } = {}): Promise<TestPlatform> {
+  const { db, drop } = opts.db ? { db: opts.db, drop: async () => undefined } : await freshDb()
   const adminEmail = `admin-${process.pid}-${++seq}@test.local`
   const adminPassword = `Adm1n-${Math.floor(performance.now())}-${seq}-secret`
   const config: Config = {

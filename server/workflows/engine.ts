@@ -224,7 +224,7 @@ export function createEngine<D extends EngineDeps>(deps: D, definitions: Workflo
         const released = await releaseAllLeases(deps.db)
         if (released) deps.log.info({ released }, 'released leases of a previous process')
       }
-      unlisten = await deps.db.listen(WORKFLOW_CHANNEL, () => kick()).catch(() => null)
+      unlisten = await deps.db.listen(WORKFLOW_CHANNEL, () => kick(), () => kick()).catch(() => null)
       for (let i = 0; i < o.concurrency; i++) loops.push(loop())
     },
     async stop() {

@@ -81,7 +81,9 @@ export function useLive(customerId: string | null | undefined): void {
       socket.onmessage = (e) => {
         lastEventAt = Date.now()
         const msg = parse(e.data)
-        if (msg && msg.type !== 'live:connected') hint(areasFor(msg.type))
+        // after a resync the server may have missed hints: everything on screen refetches
+        if (msg?.type === 'live:resync') invalidate('all')
+        else if (msg && msg.type !== 'live:connected') hint(areasFor(msg.type))
       }
       socket.onclose = () => {
         socket = null
