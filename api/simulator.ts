@@ -22,7 +22,7 @@ export const FaultBody = Type.Object({
   /** quality_degradation: absolute accuracy drop (default 0.15); latency_spike: multiplier (3); error_burst: error share (0.2). */
   magnitude: Type.Optional(Type.Number()),
   instance_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  duration_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 365 * 86400 })),
+  duration_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 365 * 86400 })),
 }, { additionalProperties: false })
 export type FaultBody = Static<typeof FaultBody>
 
