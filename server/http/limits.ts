@@ -7,15 +7,15 @@ import { errors } from '../errors.ts'
  * address when nobody is verified yet.
  */
 
+/** The key of the pre-authentication limits (signup, login, invalid tokens): always the address. */
+export const addressKey = (req: FastifyRequest): string => `ip:${req.ip}`
+
 /** The key of the general per-caller limit: who the auth hook verified, else the address. */
 export function callerKey(req: FastifyRequest): string {
   const p = req.principal
-  if (!p) return `ip:${req.ip}`
+  if (!p) return addressKey(req)
   return p.kind === 'user' ? `user:${p.userId}` : `${p.kind}:${p.tokenId}`
 }
-
-/** The key of the pre-authentication limits (signup, login, invalid tokens): always the address. */
-export const addressKey = (req: FastifyRequest): string => `ip:${req.ip}`
 
 /** A budget of failed token presentations per address, checked before any token is looked up. */
 export interface InvalidTokenBudget {
