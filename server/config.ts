@@ -25,6 +25,8 @@ export interface Config {
   simulatorSeed: number
   /** Agent-runtime scrape interval in simulated seconds. */
   scrapeIntervalSeconds: number
+  /** Telemetry batches ingested at once per process; more are refused with 429 (back-pressure). */
+  ingestMaxInFlight: number
   /** Run workflow workers, agents and the runtime in this process (false: API only). */
   workers: boolean
 }
@@ -48,6 +50,7 @@ export const ENV_VARS = {
   OPTIINFRA_CORS_ORIGINS: 'comma-separated allowed origins (default: same origin only)',
   OPTIINFRA_SEED: 'simulator seed (default 42)',
   OPTIINFRA_SCRAPE_INTERVAL: 'telemetry scrape interval in simulated seconds (default 30)',
+  OPTIINFRA_INGEST_MAX_IN_FLIGHT: 'telemetry batches ingested at once per process before 429 + Retry-After (default 4)',
   OPTIINFRA_WORKERS: '"false" to run the API without workers, agents and runtime',
 } as const
 
@@ -104,6 +107,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): Config {
     corsOrigins: (env.OPTIINFRA_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     simulatorSeed: int(env, 'OPTIINFRA_SEED', 42, 0, 2 ** 31 - 1),
     scrapeIntervalSeconds: int(env, 'OPTIINFRA_SCRAPE_INTERVAL', 30, 1, 3600),
+    ingestMaxInFlight: int(env, 'OPTIINFRA_INGEST_MAX_IN_FLIGHT', 4, 1, 1000),
     workers: bool(env, 'OPTIINFRA_WORKERS', true),
   }
 }

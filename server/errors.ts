@@ -30,6 +30,8 @@ export const errors = {
   OPT_OPTIMIZATION_NOT_ABORTABLE: createError('OPT_OPTIMIZATION_NOT_ABORTABLE', 'Optimization cannot be aborted: %s', 409),
   OPT_ONBOARDING_INVALID: createError('OPT_ONBOARDING_INVALID', '%s', 400),
   OPT_TASK_LEASE_LOST: createError('OPT_TASK_LEASE_LOST', 'Task %s is no longer held by this agent', 409),
+  OPT_INGEST_BUSY: createError('OPT_INGEST_BUSY', 'Ingestion is at capacity, retry in %s s; nothing of this batch was stored', 429),
+  OPT_REMOTE_WRITE_INVALID: createError('OPT_REMOTE_WRITE_INVALID', 'Remote-write body refused: %s', 400),
 } as const
 
 /** A catalog code. */

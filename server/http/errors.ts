@@ -19,7 +19,7 @@ export function toErrorBody(err: FastifyError, requestId: string): { status: num
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined
   if (mapped) return { status: mapped.status, body: { code: mapped.code, message: err.message, requestId } }
   const status = err.statusCode ?? 500
-  if (status === 429) return { status, body: { code: 'OPT_RATE_LIMITED', message: err.message, requestId } }
+  if (status === 429) return { status, body: { code: err.code?.startsWith('OPT_') ? err.code : 'OPT_RATE_LIMITED', message: err.message, requestId } }
   if (err.code?.startsWith('OPT_') && status < 500) return { status, body: { code: err.code, message: err.message, requestId } }
   if (status >= 400 && status < 500) return { status, body: { code: 'OPT_BAD_REQUEST', message: err.message, requestId } }
   if (err.code?.startsWith('OPT_') && status === 503) return { status, body: { code: err.code, message: err.message, requestId } }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { IdParams, errorResponses } from '../../api/common.ts'
 import { BatchList, IngestBody, IngestReply, MetricPoints, MetricsQuery, TargetsReply, type MetricPoint, type ScrapeTarget } from '../../api/metrics.ts'
@@ -7,7 +7,9 @@ import { errors } from '../errors.ts'
 import { requireCustomerAccess, type Principal } from '../http/auth.ts'
 import type { FleetDeployment } from '../cloud/provider.ts'
 import type { Deps } from '../deps.ts'
-import { ingestBatch } from './ingest.ts'
+import { ingestBatch, type IngestResult } from './ingest.ts'
+import { createAdmission } from './admission.ts'
+import { remoteWriteRoutes } from '../remote-write/routes.ts'
 import { parseMetricsQuery, type MetricsWindow } from './metrics.ts'
 import { deploymentSeries, qualitySeries, type SeriesPoint } from './metrics-store.ts'
 import { batchTotals, listBatches } from './store.ts'
@@ -21,6 +23,13 @@ export function requireRuntime(request: FastifyRequest): Extract<Principal, { ki
   if (!p) throw new errors.OPT_AUTH_REQUIRED()
   if (p.kind !== 'runtime') throw new errors.OPT_AUTH_FORBIDDEN()
   return p
+}
+
+/** Tells live clients a batch landed (its accounting); a lost live event never fails the ingest. */
+export function publishBatch(deps: Deps, customerId: string, result: IngestResult, log: FastifyBaseLogger): void {
+  const { batch_id: id, quarantine_reasons: _reasons, ...counts } = result
+  deps.live.publish({ type: 'telemetry:batch:ingested', customerId, id, data: counts, at: deps.clock.now().toISOString() })
+    .catch((err: unknown) => log.warn({ err }, 'live event not published'))
 }
 
 /** Scrape targets of a customer's fleet: one vLLM endpoint per serving group, one DCGM endpoint per instance. */
@@ -40,16 +49,17 @@ export function targetsOf(deployments: FleetDeployment[]): ScrapeTarget[] {
 /** Telemetry ingestion (runtime tokens), scrape-target discovery, and the customer metrics API. */
 export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const { db, clock } = deps
+  // one bound for every ingestion door of this process (JSON pushes and remote-write)
+  const admission = createAdmission(deps.config.ingestMaxInFlight)
+  await app.register(remoteWriteRoutes, { deps, admission })
 
   app.post('/telemetry/ingest', {
     bodyLimit: Math.max(INGEST_BODY_LIMIT, deps.config.bodyLimitBytes),
     schema: { tags: ['telemetry'], body: IngestBody, response: { 200: IngestReply, ...errorResponses } },
   }, async (req) => {
     const runtime = requireRuntime(req)
-    const result = await ingestBatch(db, runtime.customerId, req.body.records, { clock, source: 'runtime' })
-    const { batch_id: id, quarantine_reasons: _reasons, ...counts } = result
-    deps.live.publish({ type: 'telemetry:batch:ingested', customerId: runtime.customerId, id, data: counts, at: clock.now().toISOString() })
-      .catch((err: unknown) => req.log.warn({ err }, 'live event not published'))
+    const result = await admission.run(() => ingestBatch(db, runtime.customerId, req.body.records, { clock, source: 'runtime' }))
+    publishBatch(deps, runtime.customerId, result, req.log)
     return result
   })
 
