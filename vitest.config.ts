@@ -8,7 +8,8 @@ const slow = process.env.OPTIINFRA_SKIP_SLOW ? ['**/*.slow.test.ts'] : []
  */
 export default defineConfig({
   test: {
-    reporters: ['default', 'junit'],
+    // JUnit in the Jenkins xUnit schema's format (time with 3 decimals): scripts/junit-reporter.ts
+    reporters: ['default', './scripts/junit-reporter.ts'],
     hookTimeout: 60_000,
     // most tests wait on HTTP and scaled fleet time rather than CPU: more workers than cores pays off
     maxWorkers: 3,
@@ -21,11 +22,12 @@ export default defineConfig({
       reportsDirectory: 'reports/coverage',
       include: ['server/**/*.ts', 'api/**/*.ts'],
       exclude: ['**/*.test.ts', 'server/test/**', 'server/main.ts', 'server/cli/**'],
-      thresholds: { lines: 80, statements: 80, functions: 75, branches: 70 },
+      // a tier or a single file covers only its part: the thresholds gate the full run (`npm test`) alone
+      thresholds: process.env.OPTIINFRA_COVERAGE_GATE ? { lines: 80, statements: 80, functions: 75, branches: 70 } : undefined,
       reportOnFailure: true,
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: slow, testTimeout: 20_000 } },
+      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'], exclude: slow, testTimeout: 20_000 } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], exclude: slow, testTimeout: 60_000 } },
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], exclude: slow, testTimeout: 120_000 } },
       // measured alone, after every other tier, so other tiers' platforms do not share its 2 cores

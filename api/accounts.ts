@@ -53,3 +53,21 @@ export const AuditEntry = Type.Object({
   subject_id: Type.Union([Type.String(), Type.Null()]), detail: Type.Unknown(), at: Type.String(),
 })
 export type AuditEntry = Static<typeof AuditEntry>
+
+/** A user as the admin API shows it. */
+export const UserView = Type.Object({
+  id: Type.String(), email: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('customer')]),
+  customer_id: Type.Union([Type.String(), Type.Null()]), disabled: Type.Boolean(),
+})
+/** PATCH /users/{id} (admin). */
+export const PatchUserBody = Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false })
+
+/** GET /customers/{id}/environment: what the customer's fleet is and how its clock runs. */
+export const CustomerEnvironment = Type.Object({
+  simulated: Type.Boolean({ description: 'the fleet is OptiInfra\'s simulator (GPUs, prices, traffic and bills are modelled)' }),
+  provider: Type.String({ description: 'the cloud provider implementation: simulator, aws or gcp' }),
+  time_scale: Type.Number({ description: 'fleet seconds per wall second (1 on a real fleet)' }),
+  fleet_time: Type.String({ description: 'the fleet clock now (ISO 8601)' }),
+  wall_time: Type.String({ description: 'the server\'s wall clock now (ISO 8601)' }),
+})
+export type CustomerEnvironment = Static<typeof CustomerEnvironment>

@@ -17,6 +17,18 @@ export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 
 /** Plans a customer can be on. */
 export const Plan = Type.Union([Type.Literal('starter'), Type.Literal('pro'), Type.Literal('enterprise')])
 
+/**
+ * A customer's constraints on one deployment ("never spot", a pinned GPU family or cloud, a budget
+ * ceiling): enforced when recommending, validating, approving and before each rollout step.
+ */
+export const DeploymentConstraints = Type.Object({
+  never_spot: Type.Optional(Type.Boolean()),
+  gpu_family: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  cloud: Type.Optional(Type.Union([Type.Literal('aws'), Type.Literal('gcp')])),
+  max_monthly_usd: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
+}, { additionalProperties: false })
+export type DeploymentConstraints = Static<typeof DeploymentConstraints>
+
 /** Customer preferences kept for the orchestrator's conflict rules. */
 export const Preferences = Type.Object({
   risk_tolerance: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])),
@@ -26,5 +38,7 @@ export const Preferences = Type.Object({
   latency_slo_p99_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000 })),
   max_error_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   min_quality_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /** Per deployment id. `never_spot_deployments` still counts as `never_spot` for the ones it names. */
+  deployment_constraints: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), DeploymentConstraints, { maxProperties: 500 })),
 }, { additionalProperties: false })
 export type Preferences = Static<typeof Preferences>

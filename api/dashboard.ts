@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Uuid } from './common.ts'
+import { Incident } from './reconciler.ts'
 
 const Num = Type.Union([Type.Number(), Type.Null()])
 
@@ -9,7 +10,10 @@ export const Dashboard = Type.Object({
   at: Type.String(),
   /** Monthly run-rate (USD) from the bill: what the fleet costs now. */
   current_spend: Type.Number(),
-  /** Σ estimated monthly savings of pending recommendations no validator rejected. */
+  /**
+   * Estimated monthly savings of the best compatible set of validated pending recommendations: at
+   * most the best alternative of each `exclusive_group`, never more than `current_spend`.
+   */
   potential_savings: Type.Number(),
   /** Σ measured monthly savings (from the bill) of completed optimizations. */
   realized_savings: Type.Number(),
@@ -36,5 +40,7 @@ export const Dashboard = Type.Object({
     score: Num,
     deployments: Type.Array(Type.Object({ deployment_id: Type.String(), score: Type.Number(), samples: Type.Integer(), at: Type.String() })),
   }),
+  /** Open incidents (a deployment down or violating its SLO), oldest first. */
+  incidents: Type.Array(Incident),
 })
 export type Dashboard = Static<typeof Dashboard>

@@ -8,6 +8,8 @@ export const MetricsQuery = Type.Object({
   /** Bucket width: seconds or a duration (`30s`, `5m`, `1h`); raised so the answer keeps ≤ 500 points. */
   step: Type.Optional(Type.String({ maxLength: 16 })),
   deployment_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** One serving group of the deployment signals (canary vs stable); other metrics have no groups and refuse it. */
+  group: Type.Optional(Type.Union([Type.Literal('stable'), Type.Literal('canary')])),
 }, { additionalProperties: false })
 export type MetricsQuery = Static<typeof MetricsQuery>
 

@@ -1,3 +1,4 @@
+import { SloBody } from './slo.ts'
 import { Type, type Static } from '@sinclair/typebox'
 import { Uuid } from './common.ts'
 
@@ -33,6 +34,8 @@ export const InfrastructureBody = Type.Object({
   vllm_deployments: Type.Array(Type.Object({
     deployment_id: Type.String({ minLength: 1, maxLength: 128 }), model: Type.String({ minLength: 1, maxLength: 200 }),
     instance_ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 2000 }),
+    /** The deployment's SLO; without one the platform proposes one (`source: "proposed"`) for the customer to confirm. */
+    slo: Type.Optional(SloBody),
   }, { additionalProperties: true }), { maxItems: 500 }),
 }, { additionalProperties: false })
 export type InfrastructureBody = Static<typeof InfrastructureBody>

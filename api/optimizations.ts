@@ -20,6 +20,8 @@ export const OptimizationResult = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   predicted_savings: Type.Union([Type.Number(), Type.Null()]),
   actual_savings: Type.Union([Type.Number(), Type.Null()]),
+  /** A completed change: `improved`, or `regressed` when its realized savings (from the bill) are negative (then success is false). */
+  outcome: Type.Optional(Type.Union([Type.Literal('improved'), Type.Literal('regressed')])),
   /** (actual − predicted) / predicted. */
   prediction_error: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
   monthly_cost_before: Type.Optional(Type.Number()),
@@ -52,6 +54,12 @@ export const Optimization = Type.Object({
   execution_steps: Type.Array(ExecutionStep),
   result: OptimizationResult,
   rollback: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  /** The new group's vLLM arguments; `before` and `changed` against the stable configuration at approval (null for runs approved before it was recorded). */
+  engine_args: Type.Union([Type.Object({
+    before: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    after: Type.Array(Type.String()),
+    changed: Type.Union([Type.Array(Type.Object({ flag: Type.String(), before: Type.Union([Type.String(), Type.Null()]), after: Type.Union([Type.String(), Type.Null()]) })), Type.Null()]),
+  }), Type.Null()]),
 })
 export type Optimization = Static<typeof Optimization>
 

@@ -39,6 +39,8 @@ export const RecommendationView = Type.Object({
   dedupe_key: Type.String(), analysis_id: Type.Union([Uuid, Type.Null()]), optimization_id: Type.Union([Uuid, Type.Null()]),
   decided_by: Type.Union([Type.String(), Type.Null()]), decided_at: Type.Union([Type.String(), Type.Null()]), reject_reason: Type.Union([Type.String(), Type.Null()]),
   evidence_at: Type.String(), created_at: Type.String(), updated_at: Type.String(),
+  /** The delta (issue 10): desired-state generation it was computed or rebased on, fields it changes, group of mutually exclusive alternatives. */
+  base_generation: Type.Union([Type.Integer(), Type.Null()]), touches: Type.Array(Type.String()), exclusive_group: Type.Union([Type.String(), Type.Null()]),
 })
 export type RecommendationView = Static<typeof RecommendationView>
 

@@ -22,6 +22,8 @@ export const FaultBody = Type.Object({
   /** quality_degradation: absolute accuracy drop (default 0.15); latency_spike: multiplier (3); error_burst: error share (0.2). */
   magnitude: Type.Optional(Type.Number()),
   instance_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** capacity_shortage: only this pricing runs short (the spot market of a type, say); default every pricing. */
+  pricing: Type.Optional(Type.Union([Type.Literal('spot'), Type.Literal('on-demand')])),
   duration_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 365 * 86400 })),
 }, { additionalProperties: false })
 export type FaultBody = Static<typeof FaultBody>
@@ -64,5 +66,28 @@ export const ChatBody = Type.Object({
   messages: Type.Array(ChatMessage, { minItems: 1, maxItems: 256 }),
   max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
   max_completion_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Server-Sent Events of `chat.completion.chunk` objects, ending with `data: [DONE]`. */
+  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }), Type.Null()])),
 }, { additionalProperties: true })
 export type ChatBody = Static<typeof ChatBody>
+
+/** `POST …/v1/completions` (legacy text completion): one prompt; other OpenAI/vLLM fields are accepted and ignored. */
+export const CompletionBody = Type.Object({
+  model: Type.Optional(Type.String({ maxLength: 256 })),
+  prompt: Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Type.String({ maxLength: 200_000 }), { minItems: 1, maxItems: 1 })]),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
+  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }), Type.Null()])),
+}, { additionalProperties: true })
+export type CompletionBody = Static<typeof CompletionBody>
+
+/**
+ * OpenAI's error body, as the simulated vLLM's `/v1/*` routes answer errors, beside the platform's
+ * own `{code, message, requestId}` so one error shape holds on every route (OpenAI's clients read
+ * only `error`).
+ */
+export const OpenAiErrorBody = Type.Object({
+  error: Type.Object({ message: Type.String(), type: Type.String(), param: Type.Null(), code: Type.String() }),
+  code: Type.String(), message: Type.String(), requestId: Type.String(),
+})

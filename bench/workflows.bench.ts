@@ -26,10 +26,10 @@ async function finished(p: TestPlatform, id: string, token: string): Promise<Opt
 
 async function rollback(p: TestPlatform): Promise<BenchResult[]> {
   const c = await p.newCustomer()
-  const dep = await registerSeedFleet(p.deps.cloud, c.customerId, 'rb')
-  const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+  const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 'rb')
+  const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
   const rec = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before })
-  await p.deps.cloud.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'quality_degradation', magnitude: 0.15 })
+  await p.deps.twin!.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'quality_degradation', magnitude: 0.15 })
   const { body } = await p.http('POST', `/recommendations/${rec}/approve`, { token: c.token })
   const opt = await finished(p, body.optimization_id, c.token)
   if (opt.status !== 'rolled_back') throw new Error(`expected a rollback, got ${opt.status}`)
@@ -48,8 +48,8 @@ async function concurrent(p: TestPlatform, n: number): Promise<BenchResult[]> {
   const c = await p.newCustomer()
   const recs: string[] = []
   for (let i = 0; i < n; i++) {
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId, `b${i}`)
-    const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, `b${i}`)
+    const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
     recs.push(await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before }))
   }
   const t0 = performance.now()

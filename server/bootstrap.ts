@@ -2,7 +2,7 @@ import type { Deps } from './deps.ts'
 import { ensureAdmin, signup } from './auth/signup.ts'
 import { findUserByEmail } from './auth/store.ts'
 import { randomSecret } from './auth/tokens.ts'
-import { seedDemoCustomers } from './cloud/simulator/scenarios.ts'
+import { seedDemoCustomers } from './cloud/index.ts'
 
 /** Logins created at start-up, printed once by `main` (passwords are never stored in clear). */
 export interface Credentials { email: string; password: string; role: 'admin' | 'customer'; customerId?: string }

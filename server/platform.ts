@@ -4,6 +4,8 @@ import { createDeps, type Deps, type DepsOverrides } from './deps.ts'
 import { buildApp } from './app.ts'
 import { createServices, startServices } from './services.ts'
 import { bootstrapAccounts, type Credentials } from './bootstrap.ts'
+import { createAgentToken, revokeTokens } from './runtime/token.ts'
+import { hostname } from 'node:os'
 
 /** A running platform: API, portal and background services in one process. */
 export interface Platform { deps: Deps; app: FastifyInstance; url: string; credentials: Credentials[]; stop(): Promise<void> }
@@ -12,6 +14,8 @@ export interface Platform { deps: Deps; app: FastifyInstance; url: string; crede
 export async function startPlatform(config: Config, overrides: DepsOverrides = {}): Promise<Platform> {
   const deps = await createDeps(config, overrides)
   const credentials = await bootstrapAccounts(deps)
+  const platformToken = await createAgentToken(deps.db, `platform (in-process, ${hostname()} pid ${process.pid})`)
+  deps.setFleetToken(platformToken.token)
   const set = createServices(deps)
   const app = await buildApp(deps, { components: set.components })
   await app.listen({ port: config.port, host: config.host })
@@ -30,6 +34,8 @@ export async function startPlatform(config: Config, overrides: DepsOverrides = {
       stopped = true
       await app.close()
       await stopServices()
+      await deps.actuators.stop()
+      await revokeTokens(deps.db, [platformToken.id], deps.clock).catch(() => undefined)
       await deps.db.close()
     },
   }

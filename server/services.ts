@@ -3,6 +3,8 @@ import type { ComponentCheck } from './http/health.ts'
 import { workflowService } from './workflows/service.ts'
 import { createRuntimeService } from './runtime/service.ts'
 import { createAgentsService } from './orchestrator/service.ts'
+import { reconcilerService } from './reconciler/service.ts'
+import { notificationService, postJson } from './notifications/dispatch.ts'
 
 /**
  * A background component (workflow workers, agents, the agent runtime, the simulator's clock
@@ -23,10 +25,12 @@ export interface ServiceSet { services: Service[]; components: () => ComponentCh
 export function createServices(deps: Deps): ServiceSet {
   const services: Service[] = [
     { name: 'live', start: () => deps.live.start(), stop: () => deps.live.stop() },
-    deps.cloud.ticker(),
+    ...(deps.twin ? [deps.twin.ticker()] : []),
     workflowService(deps),
     createRuntimeService(deps),
     createAgentsService(deps),
+    reconcilerService(deps),
+    notificationService({ db: deps.db, log: deps.log, wallNow: () => new Date(), portalUrl: () => deps.selfUrl(), post: postJson }),
   ]
   return {
     services,

@@ -1,6 +1,7 @@
 import { lazy } from 'react'
 import { Link, Navigate, createBrowserRouter } from 'react-router-dom'
 import { RequireAuth, Shell } from './components/layout.tsx'
+import { RouteError } from './components/route-error.tsx'
 import { LoginPage, SignupPage } from './pages/auth.tsx'
 import OverviewPage from './pages/overview.tsx'
 
@@ -18,7 +19,7 @@ function NotFound() {
   return (
     <div className="empty" data-testid="page-not-found">
       <div className="empty-icon" aria-hidden="true">?</div>
-      <h3>Page not found</h3>
+      <h1>Page not found</h1>
       <p className="muted">The address does not match any page.</p>
       <div className="empty-action"><Link className="btn" to="/app/overview">Go to the overview</Link></div>
     </div>
@@ -27,28 +28,29 @@ function NotFound() {
 
 /** Every page lives under /app/ so no client route can shadow an API path. */
 export const router = createBrowserRouter([
-  { path: '/', element: <Navigate to="/app/overview" replace /> },
-  { path: '/app/login', element: <LoginPage /> },
-  { path: '/app/signup', element: <SignupPage /> },
+  { path: '/', element: <Navigate to="/app/overview" replace />, errorElement: <RouteError /> },
+  { path: '/app/login', element: <LoginPage />, errorElement: <RouteError /> },
+  { path: '/app/signup', element: <SignupPage />, errorElement: <RouteError /> },
   {
     path: '/app',
     element: <RequireAuth><Shell /></RequireAuth>,
+    errorElement: <RouteError />,
     children: [
-      { index: true, element: <Navigate to="/app/overview" replace /> },
-      { path: 'overview', element: <OverviewPage /> },
-      { path: 'cost', element: <Dashboards kind="cost" /> },
-      { path: 'performance', element: <Dashboards kind="performance" /> },
-      { path: 'resources', element: <Dashboards kind="resources" /> },
-      { path: 'quality', element: <Dashboards kind="quality" /> },
-      { path: 'recommendations', element: <Recommendations /> },
-      { path: 'recommendations/:id', element: <RecommendationDetail /> },
-      { path: 'optimizations/:id', element: <OptimizationDetail /> },
-      { path: 'history', element: <History /> },
-      { path: 'conflicts', element: <Conflicts /> },
-      { path: 'settings', element: <Settings /> },
-      { path: 'admin', element: <Admin /> },
-      { path: '*', element: <NotFound /> },
+      { index: true, element: <Navigate to="/app/overview" replace />, errorElement: <RouteError /> },
+      { path: 'overview', element: <OverviewPage />, errorElement: <RouteError /> },
+      { path: 'cost', element: <Dashboards kind="cost" />, errorElement: <RouteError /> },
+      { path: 'performance', element: <Dashboards kind="performance" />, errorElement: <RouteError /> },
+      { path: 'resources', element: <Dashboards kind="resources" />, errorElement: <RouteError /> },
+      { path: 'quality', element: <Dashboards kind="quality" />, errorElement: <RouteError /> },
+      { path: 'recommendations', element: <Recommendations />, errorElement: <RouteError /> },
+      { path: 'recommendations/:id', element: <RecommendationDetail />, errorElement: <RouteError /> },
+      { path: 'optimizations/:id', element: <OptimizationDetail />, errorElement: <RouteError /> },
+      { path: 'history', element: <History />, errorElement: <RouteError /> },
+      { path: 'conflicts', element: <Conflicts />, errorElement: <RouteError /> },
+      { path: 'settings', element: <Settings />, errorElement: <RouteError /> },
+      { path: 'admin', element: <Admin />, errorElement: <RouteError /> },
+      { path: '*', element: <NotFound />, errorElement: <RouteError /> },
     ],
   },
-  { path: '*', element: <Navigate to="/app/overview" replace /> },
+  { path: '*', element: <Navigate to="/app/overview" replace />, errorElement: <RouteError /> },
 ])

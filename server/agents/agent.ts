@@ -14,7 +14,7 @@ import type { AgentType, RecommendationDraft } from '../recommendations/recommen
  * What the scraped telemetry says about a deployment's stable group over the analysis window
  * (structurally the telemetry's `DeploymentSignals`); a signal the fleet does not expose is null.
  */
-export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax'> & { ttftP95Ms?: number | null }
+export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax' | 'promptTokensPerSec' | 'generationTokensPerSec'> & { ttftP95Ms?: number | null }
 
 /** Where a number an agent acted on came from: scraped telemetry, or the serving model's prediction. */
 export type EvidenceSource = 'telemetry' | 'model'

@@ -11,6 +11,18 @@ export async function recordAudit(db: Db, clock: Clock, e: AuditInput): Promise<
     [e.customerId, e.actor, e.action, e.subjectType, e.subjectId ?? null, JSON.stringify(e.detail ?? {}), clock.now()])
 }
 
+/**
+ * Deletes something of a customer and audits it in one transaction; false when there was nothing
+ * to delete (nothing is audited then).
+ */
+export async function deleteAudited(db: Db, clock: Clock, e: AuditInput & { subjectId: string }, remove: (tx: Db) => Promise<boolean>): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const ok = await remove(tx)
+    if (ok) await recordAudit(tx, clock, e)
+    return ok
+  })
+}
+
 /** A customer's audit trail: the most recent `limit` entries, oldest first, optionally for one subject. */
 export async function listAudit(db: Db, customerId: string, opts: { subjectId?: string; limit?: number } = {}) {
   const rows = await db.query<{ id: number; actor: string; action: string; subject_type: string; subject_id: string | null; detail: unknown; at: Date }>(

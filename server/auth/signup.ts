@@ -40,7 +40,8 @@ const DUMMY_HASH = bcrypt.hashSync('not-a-real-password-0', BCRYPT_COST)
 export async function login(db: Db, tokens: TokenService, username: string, password: string) {
   const user = await findUserByEmail(db, normalizeEmail(username))
   const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH)
-  if (!user || !ok) throw new errors.OPT_AUTH_BAD_CREDENTIALS()
-  const { token, expiresIn } = await tokens.sign({ userId: user.id, role: user.role, customerId: user.customer_id })
+  // a disabled account answers like a wrong password: no hint which accounts exist
+  if (!user || !ok || user.disabled_at) throw new errors.OPT_AUTH_BAD_CREDENTIALS()
+  const { token, expiresIn } = await tokens.sign({ userId: user.id, role: user.role, customerId: user.customer_id, tokenVersion: user.token_version })
   return { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn, customer_id: user.customer_id, role: user.role }
 }

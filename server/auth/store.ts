@@ -1,16 +1,19 @@
 import type { Db } from '../db/db.ts'
 
 /** A user row. */
-export interface UserRow { id: string; email: string; password_hash: string; role: 'admin' | 'customer'; customer_id: string | null }
+export interface UserRow {
+  id: string; email: string; password_hash: string; role: 'admin' | 'customer'; customer_id: string | null
+  token_version: number; disabled_at: Date | null
+}
 
 /** Finds a user by (normalized) email. */
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>('SELECT id, email, password_hash, role, customer_id FROM users WHERE lower(email) = $1', [email])
+  const rows = await db.query<UserRow>('SELECT id, email, password_hash, role, customer_id, token_version, disabled_at FROM users WHERE lower(email) = $1', [email])
   return rows[0]
 }
 
 /** Inserts a user; the unique index on lower(email) rejects duplicates. */
-export async function insertUser(db: Db, u: Omit<UserRow, 'id'>): Promise<string> {
+export async function insertUser(db: Db, u: Omit<UserRow, 'id' | 'token_version' | 'disabled_at'>): Promise<string> {
   const rows = await db.query<{ id: string }>(
     'INSERT INTO users (email, password_hash, role, customer_id) VALUES ($1, $2, $3, $4) RETURNING id',
     [u.email, u.password_hash, u.role, u.customer_id])

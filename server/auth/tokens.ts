@@ -3,7 +3,11 @@ import { randomBytes, createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 
 /** Who a user access token speaks for. */
-export interface UserClaims { userId: string; role: 'admin' | 'customer'; customerId: string | null }
+export interface UserClaims {
+  userId: string; role: 'admin' | 'customer'; customerId: string | null
+  /** The user's token version at signing (`tv`); a token whose version is no longer current is revoked. */
+  tokenVersion: number
+}
 
 /** Signs and verifies user access tokens (HS256 only; other algorithms are refused). */
 export interface TokenService {
@@ -20,7 +24,7 @@ export function createTokenService(secret: string, ttlSeconds: number, clock: Pi
   return {
     async sign(c) {
       const iat = Math.floor(clock.now().getTime() / 1000)
-      const token = await new SignJWT({ role: c.role, cid: c.customerId })
+      const token = await new SignJWT({ role: c.role, cid: c.customerId, tv: c.tokenVersion })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(c.userId).setIssuer(ISSUER).setAudience(AUDIENCE)
         .setIssuedAt(iat).setExpirationTime(iat + ttlSeconds)
@@ -35,7 +39,8 @@ export function createTokenService(secret: string, ttlSeconds: number, clock: Pi
         })
         const role = payload.role
         if ((role !== 'admin' && role !== 'customer') || typeof payload.sub !== 'string') return null
-        return { userId: payload.sub, role, customerId: typeof payload.cid === 'string' ? payload.cid : null }
+        if (!Number.isInteger(payload.tv)) return null
+        return { userId: payload.sub, role, customerId: typeof payload.cid === 'string' ? payload.cid : null, tokenVersion: payload.tv as number }
       } catch (err) {
         if (err instanceof joseErrors.JOSEError) return null
         throw err

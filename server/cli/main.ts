@@ -5,6 +5,9 @@ import { openDb } from '../db/open.ts'
 import { migrate } from '../db/migrate.ts'
 import { healthCheck } from './health-check.ts'
 import { registerExtraCommands } from './commands.ts'
+import { registerAccountCommands, storeLabel } from './accounts.ts'
+import { bannerLines } from './banner.ts'
+import { listAccounts } from '../auth/reset.ts'
 
 /** Start flags and the environment variables they override. */
 const START_FLAGS: [flag: string, env: string, help: string][] = [
@@ -33,12 +36,11 @@ export function loadConfig(flags: Record<string, unknown> = {}): Config {
 
 async function start(flags: Record<string, unknown>) {
   const config = loadConfig(flags)
+  // everything the server writes (store, secret, reports) is owner-only, whatever umask it inherited
+  process.umask(0o077)
   const platform = await startPlatform(config)
-  const store = config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`
-  console.log(`\nOptiInfra is running at ${platform.url}  (store: ${store}, time scale ×${config.timeScale})`)
-  console.log(`  portal:  ${platform.url}/     API docs: ${platform.url}/docs`)
-  for (const c of platform.credentials) console.log(`  ${c.role} login: ${c.email}  password: ${c.password}   (shown once; keep it)`)
-  if (!platform.credentials.length) console.log('  log in with the accounts created at first start (their passwords were printed then)')
+  const accounts = platform.credentials.length ? [] : await listAccounts(platform.deps.db)
+  console.log(bannerLines({ url: platform.url, running: true, store: storeLabel(config), timeScale: config.timeScale, demo: config.demo, created: platform.credentials, accounts }).join('\n'))
   const shutdown = async () => { await platform.stop(); process.exit(0) }
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<void> {
   program.command('health-check').description('print every component\'s health; exit 1 if any is unhealthy')
     .option('--url <url>', 'platform URL', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
     .action(async (o: { url: string }) => { process.exitCode = await healthCheck(o.url) })
+  registerAccountCommands(program, () => loadConfig())
   registerExtraCommands(program)
   await program.parseAsync(argv)
 }

@@ -113,6 +113,24 @@ export function describeProviderContract(name: string, make: () => Promise<Contr
       expect([states.get(a!.id), states.get(b!.id)]).toEqual(['terminated', 'running'])
     })
 
+    it('adds launched instances to the stable group idempotently; refuses unknown, terminated and canary instances', async () => {
+      const f = await make()
+      const before = await deploymentOf(f)
+      const [a, b] = await launchRunning(f, 'launch-s')
+      const req = (changeId: string, instanceIds: string[]) => ({ changeId, customerId: f.customerId, deploymentId: f.deploymentId, instanceIds })
+      expect(errorCode(await f.provider.addToStable(req('s-unknown', ['i-does-not-exist'])))).toBe('not_found')
+      expect(errorCode(await f.provider.addToStable(req('s-empty', [])))).toBe('invalid')
+      const grown = value(await f.provider.addToStable(req('s-1', [a!.id])))
+      expect([...grown.stable.instanceIds].sort()).toEqual([...before.stable.instanceIds, a!.id].sort())
+      expect(value(await f.provider.addToStable(req('s-1', [b!.id]))).stable.instanceIds).not.toContain(b!.id) // same change: first result
+      expect((await deploymentOf(f)).stable.instanceIds).not.toContain(b!.id)
+      value(await f.provider.terminateInstances({ changeId: 's-term', customerId: f.customerId, instanceIds: [b!.id] }))
+      expect(errorCode(await f.provider.addToStable(req('s-2', [b!.id])))).toBe('invalid')
+      const [c] = await launchRunning(f, 'launch-s2')
+      value(await f.provider.setCanary({ changeId: 's-canary', customerId: f.customerId, deploymentId: f.deploymentId, group: { instanceIds: [c!.id], config: before.stable.config }, weight: 10 }))
+      expect(errorCode(await f.provider.addToStable(req('s-3', [c!.id])))).toBe('invalid')
+    })
+
     it('keeps canary weights within 0–100 and applies the first call of a changeId only', async () => {
       const f = await make()
       const ids = (await launchRunning(f, 'launch-c')).map((i) => i.id)

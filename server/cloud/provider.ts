@@ -113,6 +113,11 @@ export interface CloudProvider {
   launchInstances(req: { changeId: string; customerId: string; deploymentId: string; pool: PoolSpec }): Promise<ProviderResult<FleetInstance[]>>
   /** Terminates instances; already-terminated ones are fine. */
   terminateInstances(req: { changeId: string; customerId: string; instanceIds: string[] }): Promise<ProviderResult<{ terminated: string[] }>>
+  /**
+   * Adds instances launched for the deployment (pending or running, in no group or already stable)
+   * to its stable group, which serves them once they run: how lost capacity is replaced in place.
+   */
+  addToStable(req: { changeId: string; customerId: string; deploymentId: string; instanceIds: string[] }): Promise<ProviderResult<FleetDeployment>>
   /** Creates or updates the canary group (instances + engine config) and its traffic weight 0–100. */
   setCanary(req: { changeId: string; customerId: string; deploymentId: string; group: ServingGroup; weight: number }): Promise<ProviderResult<FleetDeployment>>
   /** Makes the canary the stable group at 100%; returns the old stable instances (still running). */

@@ -67,3 +67,16 @@ describe('rebasing a queued plan', () => {
     expect(pools).toMatchObject({ pools: [pool('spot')], config: { kvCacheDtype: 'fp8' } })
   })
 })
+
+describe('alternatives in a sequential resolution', () => {
+  it('never executes two alternatives of one group: the lower-priority one is dropped and superseded', () => {
+    const rightsize = rec('r-size', { type: 'instance_rightsizing', agentType: 'resource', estimatedSavingsUsd: 30_000, exclusiveGroup: 'vllm-prod-1:pools', plan: { ...spot.plan, pools: [pool('on-demand', 1)], summary: 'right-size' } })
+    const spotAlt = rec('s-spot', { exclusiveGroup: 'vllm-prod-1:pools' })
+    const batching = rec('t-batch', { type: 'batching_tuning', agentType: 'performance', estimatedSavingsUsd: 0, exclusiveGroup: 'vllm-prod-1:engine.maxNumSeqs', plan: { ...kv.plan, pools: [pool('on-demand', 3)], config: { ...defaultEngineConfig, maxNumSeqs: 512 } } })
+    const r = resolveConflicts([spotAlt, rightsize, batching], {})
+    expect(r.strategy).toBe('sequential_execution')
+    expect(r.execution_order).toEqual(['t-batch', 'r-size'])
+    expect(r.superseded).toEqual(['s-spot'])
+    expect(r.rationale).toMatch(/s-spot dropped/)
+  })
+})

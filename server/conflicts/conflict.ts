@@ -27,6 +27,8 @@ export interface ConflictRec {
   confidence: number
   predicted: PredictedEffect
   plan: ChangePlan
+  /** Alternatives of one group exclude each other: never two of them executed (server/desired). */
+  exclusiveGroup?: string | null
 }
 
 /** Strategies. */
@@ -114,11 +116,25 @@ export function resolveConflicts(recs: ConflictRec[], prefs: Preferences): Resol
       rationale: `Performance outranks cost, but both can be met: the ${first!.type} configuration runs on ${hybrid.on_demand_instances} on-demand (a floor for latency and interruption risk) and ${hybrid.spot_instances} spot instance(s); estimated savings ${hybrid.estimated_savings.toFixed(0)} USD/month`,
     }
   }
-  const order = [...involved].sort(byPriority).map((r) => r.id)
+  const { order, dropped } = oneOfEachGroup([...involved].sort(byPriority))
+  const why = dropped.length ? `; ${dropped.map((r) => `${r.id} dropped (an alternative of ${r.exclusiveGroup} already runs)`).join('; ')}` : ''
   return {
-    ...none, strategy: 'sequential_execution', execution_order: order,
-    rationale: `the changes cannot be merged into one plan; they run one after the other in priority order (performance before cost), each later one re-planned on the fleet the earlier leaves: ${order.join(' → ')}`,
+    ...none, strategy: 'sequential_execution', execution_order: order.map((r) => r.id), superseded: dropped.map((r) => r.id),
+    rationale: `the changes cannot be merged into one plan; they run one after the other in priority order (performance before cost), each later one re-planned on the fleet the earlier leaves (and dropped if it no longer saves or fits): ${order.map((r) => r.id).join(' → ')}${why}`,
   }
+}
+
+/** Keeps the first (highest-priority) recommendation of each exclusive group, in order; the rest are dropped. */
+export function oneOfEachGroup(sorted: ConflictRec[]): { order: ConflictRec[]; dropped: ConflictRec[] } {
+  const seen = new Set<string>()
+  const order: ConflictRec[] = []
+  const dropped: ConflictRec[] = []
+  for (const r of sorted) {
+    if (r.exclusiveGroup && seen.has(r.exclusiveGroup)) { dropped.push(r); continue }
+    if (r.exclusiveGroup) seen.add(r.exclusiveGroup)
+    order.push(r)
+  }
+  return { order, dropped }
 }
 
 function prioritizeCustomer(recs: ConflictRec[], prefs: Preferences): Pick<Resolution, 'strategy' | 'chosen_recommendation' | 'superseded' | 'rationale'> | null {

@@ -17,10 +17,10 @@ async function finished(id: string, token: string): Promise<Optimization> {
 
 async function costAndPerf(suffix: string, perfPatch: Record<string, unknown> = { kvCacheDtype: 'fp8' }) {
   const c = await p.newCustomer()
-  const dep = await registerSeedFleet(p.deps.cloud, c.customerId, suffix)
-  const spot = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+  const dep = await registerSeedFleet(p.deps.twin!, c.customerId, suffix)
+  const spot = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
   const costRec = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan: spot.plan, savings: spot.before - spot.after, before: spot.before })
-  const perfPlan = await configPlanFor(p.deps.cloud, c.customerId, dep.id, perfPatch)
+  const perfPlan = await configPlanFor(p.deps.twin!, c.customerId, dep.id, perfPatch)
   const perfRec = await insertRecommendation(p.deps.db, p.deps.clock, {
     customerId: c.customerId, type: 'kv_cache_tuning', agentType: 'performance', riskLevel: 'low', plan: perfPlan, savings: 0,
     validations: [{ agent_type: 'cost', approved: true, reason: 'no cost impact' }, { agent_type: 'application', approved: true, baseline_established: true, reason: 'baseline 0.925' }],
@@ -41,7 +41,7 @@ describe('multi-agent conflict resolution (seed 001 scenario 3)', () => {
     expect(again.body.optimization_id).toBe(exec.body.optimization_id)
     const opt = await finished(exec.body.optimization_id, c.token)
     expect(opt.status).toBe('completed')
-    const { instances, deployments } = await p.deps.cloud.listResources(c.customerId)
+    const { instances, deployments } = await p.deps.twin!.listResources(c.customerId)
     const d = deployments.find((x) => x.id === dep.id)!
     expect(d.stable.config.kvCacheDtype).toBe('fp8')
     const pricing = instances.filter((i) => d.stable.instanceIds.includes(i.id)).map((i) => i.pricing).sort()
@@ -59,9 +59,9 @@ describe('multi-agent conflict resolution (seed 001 scenario 3)', () => {
 
   it('executes sequentially when the changes cannot be merged: never both on the deployment at once', async () => {
     const c = await p.newCustomer()
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId, 'q')
-    const kv = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'kv_cache_tuning', agentType: 'performance', plan: await configPlanFor(p.deps.cloud, c.customerId, dep.id, { kvCacheDtype: 'fp8' }), savings: 0 })
-    const batch = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'batching_tuning', agentType: 'performance', plan: await configPlanFor(p.deps.cloud, c.customerId, dep.id, { maxNumSeqs: 128 }), savings: 0 })
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 'q')
+    const kv = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'kv_cache_tuning', agentType: 'performance', plan: await configPlanFor(p.deps.twin!, c.customerId, dep.id, { kvCacheDtype: 'fp8' }), savings: 0 })
+    const batch = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'batching_tuning', agentType: 'performance', plan: await configPlanFor(p.deps.twin!, c.customerId, dep.id, { maxNumSeqs: 128 }), savings: 0 })
     const res = await p.http('POST', '/orchestrator/resolve-conflict', { token: c.token, body: { customer_id: c.customerId, recommendation_ids: [kv, batch] } })
     expect(res.body).toMatchObject({ conflict_detected: true, resolution_strategy: 'sequential_execution' })
     expect(res.body.execution_order).toHaveLength(2)
@@ -71,7 +71,7 @@ describe('multi-agent conflict resolution (seed 001 scenario 3)', () => {
     const b = await finished(second!, c.token)
     expect([a.status, b.status]).toEqual(['completed', 'completed'])
     expect(new Date(b.started_at!).getTime()).toBeGreaterThanOrEqual(new Date(a.completed_at!).getTime())
-    const d = (await p.deps.cloud.listResources(c.customerId)).deployments.find((x) => x.id === dep.id)!
+    const d = (await p.deps.twin!.listResources(c.customerId)).deployments.find((x) => x.id === dep.id)!
     expect(d.stable.config).toMatchObject({ kvCacheDtype: 'fp8', maxNumSeqs: 128 })
   }, 120_000)
 

@@ -14,11 +14,13 @@ import { approvalProblem, approveRecommendation, type ApproveDeps } from '../opt
 import { copyValidations, customerPreferences, getRecommendations, insertComposedRecommendation, supersede, type StoredRecommendation } from '../optimizations/store.ts'
 import { resolveConflicts, type ConflictRec, type HybridSolution } from './conflict.ts'
 import { getResolution, insertResolution, markExecuted, type StoredResolution } from './store.ts'
+import { groupOf } from '../desired/groups.ts'
+import { stampDraft } from '../desired/delta.ts'
 
 function conflictRec(r: StoredRecommendation): ConflictRec {
   return {
     id: r.id, type: r.type, agentType: r.agentType, deploymentId: r.plan.deploymentId ?? r.deploymentId ?? '', riskLevel: r.riskLevel,
-    estimatedSavingsUsd: r.estimatedSavingsUsd, confidence: r.confidence, predicted: r.predicted, plan: r.plan,
+    estimatedSavingsUsd: r.estimatedSavingsUsd, confidence: r.confidence, predicted: r.predicted, plan: r.plan, exclusiveGroup: groupOf(r),
   }
 }
 
@@ -86,6 +88,7 @@ async function startOptimizations(deps: ApproveDeps, actor: string, res: StoredR
       const out: string[] = []
       // sequential: later runs queue behind earlier ones on the deployment lock and re-plan on start
       for (const [i, r] of order.entries()) out.push((await approveRecommendation(deps, actor, r.id, { rebase: res.strategy === 'sequential_execution' && i > 0 })).optimization_id)
+      await deps.db.tx((tx) => supersede(tx, res.superseded, actor, `conflict resolution ${res.id}: ${res.rationale}`, deps.clock.now()))
       return out
     }
   }
@@ -107,6 +110,7 @@ async function composeHybrid(deps: ApproveDeps, actor: string, res: StoredResolu
       evidence: { composed_by: 'orchestrator', resolution_id: res.id, sources: h.source_recommendation_ids, rationale: res.rationale },
       plan: h.plan, dedupeKey: key, validators: [...new Set(sources.flatMap((s) => s.validators))], at: deps.clock.now(),
     })
+    await stampDraft(tx, res.customerId, id, { type: 'spot_migration', plan: h.plan })
     await copyValidations(tx, h.source_recommendation_ids, id)
     await supersede(tx, h.source_recommendation_ids, actor, `merged into hybrid recommendation ${id} (conflict resolution ${res.id})`, deps.clock.now())
     return id

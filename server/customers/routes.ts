@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { CreateCustomerBody, Customer, PatchCustomerBody } from '../../api/accounts.ts'
+import { CreateCustomerBody, Customer, CustomerEnvironment, PatchCustomerBody } from '../../api/accounts.ts'
 import { IdParams, errorResponses } from '../../api/common.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireAdmin, requireCustomerAccess, requireUser } from '../http/auth.ts'
@@ -42,6 +42,14 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       await recordAudit(tx, clock, { customerId: c.id, actor: actorOf(user), action: 'customer:updated', subjectType: 'customer', subjectId: c.id, detail: req.body })
       return c
     })
+  })
+
+  // the portal says on every page when a fleet is simulated and how fleet time relates to wall time
+  app.get('/customers/:id/environment', { schema: { tags: ['customers'], params: IdParams, response: { 200: CustomerEnvironment, ...errorResponses } } }, async (req) => {
+    requireCustomerAccess(req, req.params.id)
+    if (!(await getCustomer(db, req.params.id))) throw new errors.OPT_NOT_FOUND('Customer')
+    const scale = Number.isFinite(clock.scale) ? clock.scale : 1
+    return { simulated: deps.cloud.kind === 'simulator', provider: deps.cloud.kind, time_scale: scale, fleet_time: clock.now().toISOString(), wall_time: new Date().toISOString() }
   })
 
   app.get('/customers/:id/users', { schema: { tags: ['customers'], params: IdParams } }, async (req) => {

@@ -11,8 +11,8 @@ afterAll(async () => { await p?.stop() })
 describe('GET /portal/customers/{id}/dashboard', () => {
   it('computes every figure from stored data: bill, validated recommendations, telemetry, quality, agents', async () => {
     const c = await p.newCustomer()
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId, 'dash')
-    const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 'dash')
+    const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
     await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before })
     await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: 999, validations: [{ agent_type: 'performance', approved: false, reason: 'no' }] })
     const now = p.deps.clock.now()
@@ -26,7 +26,7 @@ describe('GET /portal/customers/{id}/dashboard', () => {
     const r = await p.http<Dashboard>('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })
     expect(r.status).toBe(200)
     const d = r.body
-    expect(d.current_spend).toBeCloseTo(await p.deps.cloud.monthlyRunRateUsd(c.customerId), 0)
+    expect(d.current_spend).toBeCloseTo(await p.deps.twin!.monthlyRunRateUsd(c.customerId), 0)
     expect(d.potential_savings).toBeCloseTo(before - after, 2)
     expect(d.realized_savings).toBe(0)
     expect(d.recommendations).toHaveLength(2)

@@ -10,11 +10,16 @@ import { listPendingRecommendations } from '../optimizations/store.ts'
 import { presentOptimization } from '../optimizations/optimization.ts'
 import { listRuns } from '../workflows/store.ts'
 import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
-import { DEFAULT_SLO } from '../rollouts/rollout.ts'
 import { fleetCompliance, sloCompliance, sumUsd, weightedScore } from './dashboard.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { completedResults, latestQuality } from './store.ts'
 import { agentStatuses } from './agents.ts'
+import { monthlyRunRateUsd } from '../spend/run-rate.ts'
+import { groupOf, potentialSavings } from '../desired/groups.ts'
+import { openIncidents } from '../reconciler/store.ts'
+import { incidentJson } from '../reconciler/routes.ts'
+import { listSlos, sloOf } from '../slo/store.ts'
+import { toProviderSlo } from '../slo/slo.ts'
 
 /** Telemetry window the SLO panel summarizes (clock time). */
 export const SLO_WINDOW_MS = 15 * 60_000
@@ -23,26 +28,30 @@ export const SLO_WINDOW_MS = 15 * 60_000
 export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string): Promise<Dashboard> {
   const now = deps.clock.now()
   const [spend, pending, runs, results, quality, agents, fleet] = await Promise.all([
-    deps.cloud.monthlyRunRateUsd(customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
+    monthlyRunRateUsd(deps.cloud, customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
     completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId), deps.cloud.listResources(customerId),
   ])
   const recommendations = pending.map((r) => ({
     id: r.id, type: r.type, title: r.title, agent_type: r.agentType, risk_level: r.riskLevel, status: r.status,
     estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated', deployment_id: r.plan.deploymentId ?? r.deploymentId,
   })).sort((a, b) => b.estimated_savings - a.estimated_savings)
+  const [incidents, declared] = await Promise.all([openIncidents(deps.db, customerId), listSlos(deps.db, customerId)])
+  const down = new Set(incidents.filter((i) => i.kind === 'down').map((i) => i.deploymentId))
   const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), { from: new Date(now.getTime() - SLO_WINDOW_MS), to: now })
   const slo = fleet.deployments.map((d) => {
     const s = signals.get(d.id)
+    const objective = toProviderSlo(sloOf(declared, d, now)) // the customer's SLO (or the proposal), not the cloud's copy
     const m = { p95: s?.p95LatencyMs ?? null, p99: s?.p99LatencyMs ?? null, errorRate: s?.errorRate ?? null }
     return {
       deployment_id: d.id, p95_latency_ms: m.p95, p99_latency_ms: m.p99, error_rate: m.errorRate,
-      limits: { p95_ms: d.slo?.p95Ms ?? DEFAULT_SLO.p95Ms, p99_ms: d.slo?.p99Ms ?? DEFAULT_SLO.p99Ms, error_rate: d.slo?.maxErrorRate ?? DEFAULT_SLO.maxErrorRate },
-      compliant: sloCompliance(m, d.slo),
+      limits: { p95_ms: objective.p95Ms, p99_ms: objective.p99Ms, error_rate: objective.maxErrorRate },
+      // a deployment that serves nothing misses its SLO, whatever its last samples said
+      compliant: down.has(d.id) ? false : sloCompliance(m, objective),
     }
   })
   return {
     customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([spend]),
-    potential_savings: sumUsd(recommendations.filter((r) => r.validated).map((r) => r.estimated_savings)),
+    potential_savings: potentialSavings(pending.filter((r) => validationStatus(r.validators, r.validations) === 'validated').map((r) => ({ id: r.id, exclusiveGroup: groupOf(r), savingsUsd: r.estimatedSavingsUsd })), spend),
     realized_savings: sumUsd(results.map((r) => r.actual_savings as number | undefined)),
     recommendations,
     optimizations: runs.map(presentOptimization).map((o) => ({
@@ -52,5 +61,6 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
     agents,
     slo: { compliant: fleetCompliance(slo.map((s) => s.compliant)), window_minutes: SLO_WINDOW_MS / 60_000, deployments: slo },
     quality: { score: weightedScore(quality), deployments: quality.map((q) => ({ ...q, at: q.at.toISOString() })) },
+    incidents: incidents.map(incidentJson),
   }
 }

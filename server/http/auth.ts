@@ -32,7 +32,13 @@ export async function resolvePrincipal(raw: string, tokens: TokenService, db: Db
     return null
   }
   const claims = await tokens.verify(raw)
-  return claims ? { kind: 'user', ...claims } : null
+  if (!claims) return null
+  // signature and expiry are not enough: logout, disabling or deleting the user revoke at once
+  const rows = await db.query<{ token_version: number; disabled_at: Date | null }>('SELECT token_version, disabled_at FROM users WHERE id = $1', [claims.userId])
+  const user = rows[0]
+  if (!user || user.disabled_at || user.token_version !== claims.tokenVersion) return null
+  const { tokenVersion: _v, ...who } = claims
+  return { kind: 'user', ...who }
 }
 
 /**
@@ -59,9 +65,6 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { tokens: TokenS
   app.decorateRequest('principal', null)
   const budget = invalidTokenBudget(app, opts.invalidTokensPerMinute)
   app.addHook('onRequest', async (request) => {
-    // The simulated fleet's protocol endpoints are public like a vLLM server on a private network,
-    // and OpenAI clients always send `Authorization: Bearer <key>`: that key is not ours to judge.
-    if (request.url.startsWith('/sim/')) return
     const raw = bearerOf(request)
     if (raw === null) return
     await budget.check(request)
@@ -90,6 +93,19 @@ export function requireAdmin(request: FastifyRequest): Extract<Principal, { kind
 }
 
 /** A user who may act for `customerId`: an admin, or that customer's own user. */
+/**
+ * The simulated fleet's endpoints (metrics, chat) answer only the fleet's own scrapers and
+ * clients: that customer's runtime token, a platform agent token (canary analysis, agents) or an
+ * admin. A customer's user token is refused like any other caller: the fleet is not the portal.
+ */
+export function requireFleetAccess(request: FastifyRequest, customerId: string): void {
+  const p = request.principal
+  if (!p) throw new errors.OPT_AUTH_REQUIRED()
+  if (p.kind === 'agent' || (p.kind === 'user' && p.role === 'admin')) return
+  if (p.kind === 'runtime' && p.customerId === customerId) return
+  throw new errors.OPT_AUTH_FORBIDDEN()
+}
+
 export function requireCustomerAccess(request: FastifyRequest, customerId: string): Extract<Principal, { kind: 'user' }> {
   const user = requireUser(request)
   if (user.role !== 'admin' && user.customerId !== customerId) throw new errors.OPT_AUTH_FORBIDDEN()

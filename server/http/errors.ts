@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { INTERNAL_ERROR_CODE } from '../errors.ts'
+import { requestLogLevel } from '../logging/request-log.ts'
 
 /** The body of every error answer. */
 export interface ErrorBody { code: string; message: string; requestId: string }
@@ -11,6 +12,15 @@ const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'OPT_BAD_REQUEST', status: 400 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'OPT_BAD_REQUEST', status: 400 },
   FST_ERR_VALIDATION: { code: 'OPT_VALIDATION_FAILED', status: 400 },
+  // router errors, answered through `frameworkErrors` before any route or hook runs
+  FST_ERR_BAD_URL: { code: 'OPT_BAD_REQUEST', status: 400 },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'OPT_URI_TOO_LONG', status: 414 },
+}
+
+/** Fastify's `frameworkErrors` option: router errors in the same `{code, message, requestId}` shape. */
+export function frameworkErrorReply(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorBody(err, request.id)
+  void reply.status(status).header('x-request-id', request.id).send(body)
 }
 
 /** Maps any thrown error to `{code, message, requestId}`; unknown errors become a bare 500. */
@@ -30,8 +40,10 @@ export function toErrorBody(err: FastifyError, requestId: string): { status: num
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorBody(err, request.id)
-    if (status >= 500) request.log.error({ err, requestId: request.id }, 'internal error')
-    else request.log.info({ code: body.code, status }, 'request rejected')
+    // a catalog error (an OPT_ code, e.g. the simulated fleet's injected 503s) is an expected answer,
+    // not a bug: no stack, at the request's own level; only unknown errors are internal errors
+    if (status >= 500 && body.code === INTERNAL_ERROR_CODE) request.log.error({ err, requestId: request.id }, 'internal error')
+    else request.log[requestLogLevel(request)]({ code: body.code, status, reason: err.message }, status >= 500 ? 'request failed' : 'request rejected')
     const headers = (err as { headers?: Record<string, string> }).headers
     if (status === 429 && headers) reply.headers(headers)
     void reply.status(status).send(body)

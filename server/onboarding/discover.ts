@@ -15,8 +15,10 @@ import { AGENT_TYPES } from '../recommendations/recommendation.ts'
 import { SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
 import { accountFleet, presentDeployment, presentInstance, type OnboardRequest } from './onboarding.ts'
 import { customersWithoutOnboarding, getOnboarding, setDiscovery, upsertOnboarding, type OnboardingRow } from './store.ts'
+import { ensureFleetDesired, presentDesired } from '../desired/fleet.ts'
+import { customerPreferences } from '../optimizations/store.ts'
 
-type OnboardingDeps = Pick<Deps, 'db' | 'clock' | 'cloud' | 'live' | 'log'>
+type OnboardingDeps = Pick<Deps, 'db' | 'clock' | 'cloud' | 'registry' | 'live' | 'log'>
 
 let catalog: Catalog | undefined
 /** The price catalog (loaded once). */
@@ -57,13 +59,14 @@ export async function runDiscovery(deps: OnboardingDeps, customerId: string): Pr
   try {
     let fleet = await deps.cloud.listResources(customerId)
     if (deps.cloud.kind === 'simulator' && fleet.deployments.length === 0) {
-      await deps.cloud.registerFleet(customerId, accountFleet(customerId, started.cloud_provider, started.region))
+      await deps.registry.registerFleet(customerId, accountFleet(customerId, started.cloud_provider, started.region))
       fleet = await deps.cloud.listResources(customerId)
     }
     const live = fleet.instances.filter((i) => i.state !== 'terminated')
     const done = await setDiscovery(deps.db, customerId, { status: 'discovered', instances: live.length, deployments: fleet.deployments.length }, deps.clock.now())
     await recordAudit(deps.db, deps.clock, { customerId, actor: 'orchestrator', action: 'onboarding:discovered', subjectType: 'customer', subjectId: customerId, detail: { instances: live.length, deployments: fleet.deployments.length } })
     await publish(deps, customerId, done)
+    await ensureFleetDesired(deps, customerId, fleet)
     await startAnalysis(deps, { customerId, agentTypes: [...AGENT_TYPES], trigger: 'discovery', analysisType: null, requestedBy: 'orchestrator' })
     return done
   } catch (err) {
@@ -76,7 +79,7 @@ export async function runDiscovery(deps: OnboardingDeps, customerId: string): Pr
 
 /** Registers a fleet directly (seed fixture shape): the cloud materializes it, discovery is done, agents analyse it. */
 export async function registerInfrastructure(deps: OnboardingDeps, customerId: string, spec: FleetSpec, actor: string): Promise<OnboardingRow> {
-  const fleet = await deps.cloud.registerFleet(customerId, spec)
+  const fleet = await deps.registry.registerFleet(customerId, spec)
   const first = fleet.instances[0]
   const existing = await getOnboarding(deps.db, customerId)
   const all = await deps.cloud.listResources(customerId)
@@ -91,6 +94,7 @@ export async function registerInfrastructure(deps: OnboardingDeps, customerId: s
     return r!
   })
   await publish(deps, customerId, row)
+  await ensureFleetDesired(deps, customerId, all)
   await startAnalysis(deps, { customerId, agentTypes: [...AGENT_TYPES], trigger: 'discovery', analysisType: null, requestedBy: actor })
   return row
 }
@@ -127,7 +131,8 @@ export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   const window = { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }
   const live = fleet.instances.filter((i) => i.state !== 'terminated')
   const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), window, 'stable')
-  const deployments = fleet.deployments.map((d) => presentDeployment(d, live, signals.get(d.id) ?? null))
+  const [desired, prefs] = await Promise.all([ensureFleetDesired(deps, customerId, fleet), customerPreferences(deps.db, customerId)])
+  const deployments = fleet.deployments.map((d) => ({ ...presentDeployment(d, live, signals.get(d.id) ?? null), ...presentDesired(desired.get(d.id)!, prefs, d, fleet.instances) }))
   return {
     status, cloud_provider: row!.cloud_provider, region: row!.region, error: null, discovered_at: row!.discovered_at ? new Date(row!.discovered_at).toISOString() : null,
     instances: live.map(presentInstance), vllm_deployments: deployments,

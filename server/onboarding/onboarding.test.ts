@@ -90,7 +90,7 @@ describe('onboarding over HTTP', () => {
     const r = await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body })
     expect(r.status).toBe(201)
     expect(r.body).toMatchObject({ status: 'discovered', vllm_deployments: [expect.objectContaining({ deployment_id: 'small', requests_per_second: 2, instance_ids: ['i-aaa'] })] })
-    expect((await p.deps.cloud.listResources(c.customerId)).instances.map((i) => i.id)).toEqual(['i-aaa'])
+    expect((await p.deps.twin!.listResources(c.customerId)).instances.map((i) => i.id)).toEqual(['i-aaa'])
     const bad = await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: { instances: [{ instance_type: 'z9.huge' }], vllm_deployments: [] } })
     expect(bad.status).toBe(400)
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: { instances: 'x' } })).status).toBe(400)
@@ -98,7 +98,7 @@ describe('onboarding over HTTP', () => {
 
   it('adopts a fleet seeded without onboarding (the demo) and re-analyses monitored fleets on schedule, one analysis at a time', async () => {
     const c = await p.newCustomer()
-    await p.deps.cloud.registerFleet(c.customerId, accountFleet(c.customerId, 'gcp', 'us-central1'))
+    await p.deps.twin!.registerFleet(c.customerId, accountFleet(c.customerId, 'gcp', 'us-central1'))
     expect(await adoptExistingFleets(p.deps)).toContain(c.customerId)
     expect((await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body).toMatchObject({ status: 'discovered', cloud_provider: 'gcp' })
     const analyses = async () => (await p.http('GET', `/customers/${c.customerId}/analyses`, { token: c.token })).body as { trigger: string; status: string }[]

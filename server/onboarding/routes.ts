@@ -16,6 +16,9 @@ import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { createRuntimeToken, revokeTokens } from '../runtime/token.ts'
 import { infrastructureOf, onboardingCatalog, registerInfrastructure, runDiscovery, startOnboarding } from './discover.ts'
+import { sloFromBody } from '../slo/routes.ts'
+import { storeRegisteredSlos } from '../slo/register.ts'
+import { recordApplied } from '../reconciler/intended.ts'
 import { onboardProblem } from './onboarding.ts'
 import { findRuntimeToken, getOnboarding, listRuntimeTokens, runtimeTokenOf, upsertConnection } from './store.ts'
 
@@ -57,7 +60,11 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post('/customers/:id/infrastructure', { schema: { tags, params: IdParams, body: InfrastructureBody } }, async (req, reply) => {
     const user = requireCustomerAccess(req, req.params.id)
     await requireCustomer(deps, req.params.id)
-    await registerInfrastructure(deps, req.params.id, req.body as FleetSpec, actorOf(user))
+    const declared = new Map(req.body.vllm_deployments.flatMap((d) => (d.slo ? [[d.deployment_id, sloFromBody(d.slo)] as const] : [])))
+    const spec = { ...req.body, vllm_deployments: req.body.vllm_deployments.map((d) => ({ ...d, slo: declared.get(d.deployment_id) })) }
+    await registerInfrastructure(deps, req.params.id, spec as FleetSpec, actorOf(user))
+    await storeRegisteredSlos(deps, req.params.id, declared)
+    await recordApplied(deps, req.params.id)
     return reply.status(201).send(await infrastructureOf(deps, req.params.id))
   })
 

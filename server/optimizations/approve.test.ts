@@ -15,8 +15,8 @@ afterAll(async () => { await worker?.stop(); await p?.stop() })
 
 async function setup(suffix: string, over: Parameters<typeof insertRecommendation>[2] extends infer F ? Partial<F> : never = {}) {
   const c = await p.newCustomer()
-  const dep = await registerSeedFleet(p.deps.cloud, c.customerId, suffix)
-  const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+  const dep = await registerSeedFleet(p.deps.twin!, c.customerId, suffix)
+  const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
   const recId = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before, ...over })
   return { c, dep, recId, predicted: before - after }
 }

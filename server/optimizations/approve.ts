@@ -8,7 +8,7 @@
 import type { Db } from '../db/db.ts'
 import type { Clock } from '../clock.ts'
 import type { LiveHub } from '../http/live.ts'
-import type { CloudProvider, PoolSpec, PriceQuote } from '../cloud/provider.ts'
+import type { CloudProvider } from '../cloud/provider.ts'
 import type { EngineConfig } from '../cloud/model/serving.ts'
 import { errors } from '../errors.ts'
 import { recordAudit } from '../audit/store.ts'
@@ -17,8 +17,13 @@ import { getRunBySubject } from '../workflows/store.ts'
 import { WORKFLOW_CHANNEL } from '../workflows/engine.ts'
 import { CONFIG_ONLY_TYPES } from '../rollouts/rollout.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
-import { HOURS_PER_MONTH } from './savings.ts'
+import { HOURS_PER_MONTH } from '../spend/run-rate.ts'
+import { planMonthlyUsd, pricesFor } from './savings.ts'
+
+export { planMonthlyUsd }
 import { getRecommendation, markApproved, refreshEvidence, type StoredRecommendation } from './store.ts'
+import { revalidateForApproval } from '../desired/revalidate.ts'
+import { supersedeGroup } from '../desired/store.ts'
 
 /** What approval needs. */
 export interface ApproveDeps { db: Db; clock: Clock; cloud: CloudProvider; live: LiveHub }
@@ -49,20 +54,23 @@ export async function approveRecommendation(deps: ApproveDeps, actor: string, re
   const rec = await getRecommendation(deps.db, recId)
   if (!rec) throw new errors.OPT_NOT_FOUND('Recommendation')
   if (rec.optimizationId) return { status: 'approved', optimization_id: rec.optimizationId, recommendation_id: rec.id, rechecked: false }
+  if (rec.status === 'superseded') throw new errors.OPT_RECOMMENDATION_SUPERSEDED(rec.rejectReason ?? 'a newer analysis or an approved alternative replaced it')
   const problem = opts.skipValidation && rec.status === 'pending' ? null : approvalProblem(rec)
   if (problem) throw (rec.status === 'pending' ? new errors.OPT_RECOMMENDATION_NOT_VALIDATED(problem) : new errors.OPT_STATE_INVALID(problem))
-  const recheck = deps.clock.now().getTime() - rec.evidenceAt.getTime() > STALE_AFTER_MS ? await recheckEvidence(deps, rec) : null
+  const checked = await revalidateForApproval(deps, rec, actor)
+  const stale = !checked.refigured && deps.clock.now().getTime() - rec.evidenceAt.getTime() > STALE_AFTER_MS
+  const recheck = stale ? await recheckEvidence(deps, checked.rec) : null
   const fleet = await deps.cloud.listResources(rec.customerId)
   const baseConfig = fleet.deployments.find((d) => d.id === rec.plan.deploymentId)?.stable.config
   const result = await deps.db.tx(async (tx) => decide(tx, deps, rec.id, actor, recheck, { rebase: opts.rebase ?? false, baseConfig }))
-  if (result.created) await announce(deps, rec, result.id)
-  return { status: 'approved', optimization_id: result.id, recommendation_id: rec.id, rechecked: recheck !== null }
+  if (result.created) await announce(deps, rec, result.id, result.superseded)
+  return { status: 'approved', optimization_id: result.id, recommendation_id: rec.id, rechecked: recheck !== null || checked.refigured }
 }
 
-async function decide(tx: Db, deps: ApproveDeps, recId: string, actor: string, recheck: Recheck | null, o: { rebase: boolean; baseConfig: EngineConfig | undefined }): Promise<{ id: string; created: boolean }> {
+async function decide(tx: Db, deps: ApproveDeps, recId: string, actor: string, recheck: Recheck | null, o: { rebase: boolean; baseConfig: EngineConfig | undefined }): Promise<{ id: string; created: boolean; superseded: string[] }> {
   const rec = await getRecommendation(tx, recId, { lock: true })
   if (!rec) throw new errors.OPT_NOT_FOUND('Recommendation')
-  if (rec.optimizationId) return { id: rec.optimizationId, created: false }
+  if (rec.optimizationId) return { id: rec.optimizationId, created: false, superseded: [] }
   if (rec.status !== 'pending') throw new errors.OPT_STATE_INVALID(`recommendation is ${rec.status}, not pending`)
   const now = deps.clock.now()
   if (recheck) {
@@ -72,13 +80,15 @@ async function decide(tx: Db, deps: ApproveDeps, recId: string, actor: string, r
   const run = await createOptimizationRun(tx, { rec, createdBy: actor, at: now, rebase: o.rebase, ...(o.baseConfig ? { baseConfig: o.baseConfig } : {}) })
   const id = run?.id ?? (await getRunBySubject(tx, OPTIMIZATION_KIND, rec.id))!.id
   await markApproved(tx, rec.id, actor, id, now)
-  await recordAudit(tx, deps.clock, { customerId: rec.customerId, actor, action: 'recommendation:approved', subjectType: 'recommendation', subjectId: rec.id, detail: { optimization_id: id, rechecked: recheck !== null, estimated_savings: rec.estimatedSavingsUsd } })
+  const superseded = rec.exclusiveGroup ? await supersedeGroup(tx, rec.customerId, rec.exclusiveGroup, rec.id, actor, `alternative ${rec.id} (${rec.type}) of group ${rec.exclusiveGroup} was approved`, now) : []
+  await recordAudit(tx, deps.clock, { customerId: rec.customerId, actor, action: 'recommendation:approved', subjectType: 'recommendation', subjectId: rec.id, detail: { optimization_id: id, rechecked: recheck !== null, estimated_savings: rec.estimatedSavingsUsd, base_generation: rec.baseGeneration, superseded_alternatives: superseded } })
   await recordAudit(tx, deps.clock, { customerId: rec.customerId, actor, action: 'optimization:created', subjectType: 'optimization', subjectId: id, detail: { recommendation_id: rec.id, type: rec.type, deployment_id: rec.plan.deploymentId, plan: rec.plan.summary } })
-  return { id, created: run !== null }
+  return { id, created: run !== null, superseded }
 }
 
-async function announce(deps: ApproveDeps, rec: StoredRecommendation, optimizationId: string): Promise<void> {
+async function announce(deps: ApproveDeps, rec: StoredRecommendation, optimizationId: string, superseded: string[]): Promise<void> {
   const at = deps.clock.now().toISOString()
+  for (const id of superseded) await deps.live.publish({ type: 'recommendation:item:superseded', customerId: rec.customerId, id, data: { by: rec.id }, at }).catch(() => undefined)
   await deps.live.publish({ type: 'recommendation:status:changed', customerId: rec.customerId, id: rec.id, data: { status: 'approved', optimization_id: optimizationId }, at }).catch(() => undefined)
   await deps.live.publish({ type: 'optimization:status:changed', customerId: rec.customerId, id: optimizationId, data: { status: 'pending' }, at }).catch(() => undefined)
   await deps.db.notify(WORKFLOW_CHANNEL, optimizationId).catch(() => undefined)
@@ -106,24 +116,6 @@ async function recheckEvidence(deps: ApproveDeps, rec: StoredRecommendation): Pr
   const savings = Math.round((currentMonthly - plannedMonthly) * 100) / 100
   if (!(savings > 0)) throw new errors.OPT_RECOMMENDATION_STALE(`at current prices the change no longer saves money (${savings.toFixed(2)} USD/month)`)
   return { savingsUsd: savings, evidence: { ...evidence, current_monthly_usd: round2(currentMonthly), planned_monthly_usd: round2(plannedMonthly), savings_usd: savings } }
-}
-
-async function pricesFor(cloud: CloudProvider, pools: PoolSpec[]): Promise<PriceQuote[]> {
-  const regions = [...new Set(pools.map((p) => `${p.cloud}|${p.region}`))]
-  const lists = await Promise.all(regions.map((r) => { const [c, region] = r.split('|') as [PoolSpec['cloud'], string]; return cloud.getPrices(c, region) }))
-  return lists.flat()
-}
-
-/** Monthly cost of pools at the quoted prices; null when a pool has no price for its pricing. */
-export function planMonthlyUsd(pools: PoolSpec[], prices: PriceQuote[]): number | null {
-  let hourly = 0
-  for (const p of pools) {
-    const q = prices.find((x) => x.cloud === p.cloud && x.region === p.region && x.instanceType === p.instanceType)
-    const unit = !q ? undefined : p.pricing === 'spot' ? q.spotHourlyUsd : p.pricing === 'reserved' ? q.reserved1yHourlyUsd : q.onDemandHourlyUsd
-    if (unit === undefined) return null
-    hourly += unit * p.count
-  }
-  return hourly * HOURS_PER_MONTH
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100

@@ -13,11 +13,11 @@ describe('five concurrent optimizations for one customer on disjoint deployments
     const c = await p.newCustomer()
     const recs: string[] = []
     for (let i = 0; i < 5; i++) {
-      const dep = await registerSeedFleet(p.deps.cloud, c.customerId, `c${i}`)
-      const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+      const dep = await registerSeedFleet(p.deps.twin!, c.customerId, `c${i}`)
+      const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
       recs.push(await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before }))
     }
-    const costBefore = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costBefore = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     const t0 = performance.now()
     const ids = await Promise.all(recs.map(async (r) => (await p.http('POST', `/recommendations/${r}/approve`, { token: c.token })).body.optimization_id as string))
     const done = await waitFor(async () => {
@@ -33,14 +33,14 @@ describe('five concurrent optimizations for one customer on disjoint deployments
     const earliestEnd = Math.min(...spans.map((s) => s[1]))
     expect(latestStart).toBeLessThan(earliestEnd)
     const saved = done.reduce((s, o) => s + (o.result.actual_savings ?? 0), 0)
-    const costAfter = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costAfter = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     // each run measured its own deployment when it finished; the fleet is measured now (spot prices move hourly)
     expect(Math.abs(saved - (costBefore - costAfter)) / (costBefore - costAfter)).toBeLessThan(0.05)
     console.log(`5 concurrent spot migrations in ${wallS.toFixed(1)} s wall; saved ${saved.toFixed(0)} USD/month`)
 
     // a new, similar recommendation finds these outcomes and its confidence moves toward them
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId, 'next')
-    const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 'next')
+    const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
     const next = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before })
     const sim = await p.http<{ outcomes: SimilarOutcome[]; adjusted: { confidence: number; success_rate: number }; vector_backend: string }>('GET', `/recommendations/${next}/similar-outcomes?k=3`, { token: c.token })
     expect(sim.status).toBe(200)

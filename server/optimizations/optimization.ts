@@ -6,6 +6,7 @@
 import type { Run } from '../workflows/workflow.ts'
 import type { OptimizationContext } from '../workflows/steps/context.ts'
 import type { Optimization } from '../../api/optimizations.ts'
+import { engineArgsDiff, vllmArgs } from '../actuators/layouts.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -23,5 +24,12 @@ export function presentOptimization(run: Run): Optimization {
     pause_reason: run.pauseReason, abort_reason: run.abortReason ?? run.abortRequested, created_at: run.createdAt.toISOString(),
     started_at: iso(run.startedAt), completed_at: iso(run.completedAt), execution_steps: run.steps,
     result: result as Optimization['result'], rollback: (c.rollback as Record<string, unknown> | undefined) ?? null,
+    engine_args: engineArgs(c),
   }
+}
+
+/** The vLLM arguments the change runs with, and those it sets differently from the configuration it was approved on. */
+function engineArgs(c: OptimizationContext): Optimization['engine_args'] {
+  if (!c.plan?.config) return null
+  return { before: c.base_config ? vllmArgs(c.base_config) : null, after: vllmArgs(c.plan.config), changed: c.base_config ? engineArgsDiff(c.base_config, c.plan.config) : null }
 }

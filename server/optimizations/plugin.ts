@@ -4,14 +4,16 @@ import { optimizationRoutes } from './routes.ts'
 import { conflictRoutes } from '../conflicts/routes.ts'
 import { learningRoutes } from '../learning/routes.ts'
 import { dashboardRoutes } from '../dashboard/routes.ts'
+import { spendRoutes } from '../spend/routes.ts'
 
 /**
  * The change-execution concepts behind one registration in app.ts: approval and optimizations,
- * conflict resolution, similar outcomes, and the portal dashboard.
+ * conflict resolution, similar outcomes, the portal dashboard and spend by deployment.
  */
 export const executionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, opts) => {
   await app.register(optimizationRoutes, opts)
   await app.register(conflictRoutes, opts)
   await app.register(learningRoutes, opts)
   await app.register(dashboardRoutes, opts)
+  await app.register(spendRoutes, opts)
 }

@@ -10,8 +10,8 @@ afterAll(async () => { await p?.stop() })
 
 async function setup(suffix: string) {
   const c = await p.newCustomer()
-  const dep = await registerSeedFleet(p.deps.cloud, c.customerId, suffix)
-  const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+  const dep = await registerSeedFleet(p.deps.twin!, c.customerId, suffix)
+  const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
   const recId = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: before - after, before })
   return { c, dep, recId }
 }
@@ -25,7 +25,7 @@ async function finished(id: string, token: string): Promise<Optimization> {
 
 /** The deployment is back to its original stable group and configuration, with no canary and no leftover instance. */
 async function expectRestored(customerId: string, dep: { id: string; stable: { instanceIds: string[]; config: unknown } }) {
-  const { deployments, instances } = await p.deps.cloud.listResources(customerId)
+  const { deployments, instances } = await p.deps.twin!.listResources(customerId)
   const now = deployments.find((d) => d.id === dep.id)!
   expect(now.canary).toBeNull()
   expect([...now.stable.instanceIds].sort()).toEqual([...dep.stable.instanceIds].sort())
@@ -37,7 +37,7 @@ async function expectRestored(customerId: string, dep: { id: string; stable: { i
 describe('automatic rollback', () => {
   it('detects a quality regression injected on the canary and rolls back to the original configuration', async () => {
     const { c, dep, recId } = await setup('q')
-    await p.deps.cloud.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'quality_degradation', magnitude: 0.15 })
+    await p.deps.twin!.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'quality_degradation', magnitude: 0.15 })
     const { body } = await p.http('POST', `/recommendations/${recId}/approve`, { token: c.token })
     const opt = await finished(body.optimization_id, c.token)
     expect(opt.status).toBe('rolled_back')
@@ -61,7 +61,7 @@ describe('automatic rollback', () => {
 
   it('rolls back an injected launch failure with a complete audit trail', async () => {
     const { c, dep, recId } = await setup('l')
-    await p.deps.cloud.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'all', kind: 'launch_failure' })
+    await p.deps.twin!.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'all', kind: 'launch_failure' })
     const { body } = await p.http('POST', `/recommendations/${recId}/approve`, { token: c.token })
     const opt = await finished(body.optimization_id, c.token)
     expect(opt.status).toBe('rolled_back')
@@ -77,10 +77,10 @@ describe('automatic rollback', () => {
 
   it('fails the SLO analysis on a latency spike of the canary and rolls back', async () => {
     const c = await p.newCustomer()
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId, 's')
-    const plan = await configPlanFor(p.deps.cloud, c.customerId, dep.id, { maxNumSeqs: 128 })
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 's')
+    const plan = await configPlanFor(p.deps.twin!, c.customerId, dep.id, { maxNumSeqs: 128 })
     const recId = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'batching_tuning', agentType: 'performance', plan, savings: 0 })
-    await p.deps.cloud.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'latency_spike', magnitude: 3 })
+    await p.deps.twin!.injectFault({ customer_id: c.customerId, deployment_id: dep.id, target: 'canary', kind: 'latency_spike', magnitude: 3 })
     const { body } = await p.http('POST', `/recommendations/${recId}/approve`, { token: c.token })
     const opt = await finished(body.optimization_id, c.token)
     expect(opt.execution_steps.map((s) => s.name)[0]).toBe('create_canary_instances')

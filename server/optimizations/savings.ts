@@ -1,41 +1,9 @@
 /**
- * Realized savings come from the bill, not from the estimate: the run-rate of a deployment is the
- * price actually paid per hour by each instance still running, read from the provider's bill over
- * the trailing hour (spot prices move hour by hour), × 730 hours a month.
+ * Realized savings come from the bill, not from the estimate: the deployment's run-rate before and
+ * after a change, as the one spend definition (server/spend/) reads it.
  */
-import type { BillLine, CloudProvider } from '../cloud/provider.ts'
-
-/** Hours in a billing month (365 × 24 / 12), the convention of the catalog and the agents. */
-export const HOURS_PER_MONTH = 730
-/** Trailing window the paid hourly price is read over. */
-export const RUN_RATE_WINDOW_MS = 3_600_000
-
-/** Bill lines shorter than this (an instance that just started) give no reliable hourly price. */
-export const MIN_BILLED_HOURS = 1 / 60
-
-/**
- * Monthly run-rate from bill lines over [at − window, at): every line still running at `at` (its
- * `to` is `at`) contributes cost ÷ hours, the hourly price it actually paid. Lines of instances
- * that stopped earlier no longer cost anything. An instance billed for less than a minute so far
- * contributes the provider's current price for it (`currentHourly`), when known.
- */
-export function runRateFromBill(lines: BillLine[], at: Date, filter: (l: BillLine) => boolean = () => true, currentHourly: Map<string, number> = new Map()): number {
-  const end = at.getTime()
-  let hourly = 0
-  for (const l of lines) {
-    if (!filter(l) || new Date(l.to).getTime() < end - 1) continue
-    if (l.hours >= MIN_BILLED_HOURS) hourly += l.costUsd / l.hours
-    else hourly += currentHourly.get(l.instanceId) ?? 0
-  }
-  return hourly * HOURS_PER_MONTH
-}
-
-/** A deployment's (or with no id, the customer's) monthly run-rate at `at`, from the provider's bill. */
-export async function monthlyRunRateUsd(cloud: CloudProvider, customerId: string, at: Date, deploymentId?: string): Promise<number> {
-  const [lines, res] = await Promise.all([cloud.getBill(customerId, new Date(at.getTime() - RUN_RATE_WINDOW_MS), at), cloud.listResources(customerId)])
-  const current = new Map(res.instances.map((i) => [i.id, i.hourlyUsd]))
-  return runRateFromBill(lines, at, deploymentId === undefined ? undefined : (l) => l.deploymentId === deploymentId, current)
-}
+import type { CloudProvider, PoolSpec, PriceQuote } from '../cloud/provider.ts'
+import { HOURS_PER_MONTH } from '../spend/run-rate.ts'
 
 /** Realized vs predicted savings of one change (USD/month); error = (actual − predicted) / predicted. */
 export function realizedSavings(beforeUsd: number, afterUsd: number, predictedUsd: number): { actual: number; predicted: number; prediction_error: number | null; cost_reduction: number | null } {
@@ -50,3 +18,22 @@ export function realizedSavings(beforeUsd: number, afterUsd: number, predictedUs
 
 const round2 = (x: number) => Math.round(x * 100) / 100
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000
+
+/** Current price lists of every cloud region the pools use. */
+export async function pricesFor(cloud: CloudProvider, pools: PoolSpec[]): Promise<PriceQuote[]> {
+  const regions = [...new Set(pools.map((p) => `${p.cloud}|${p.region}`))]
+  const lists = await Promise.all(regions.map((r) => { const [c, region] = r.split('|') as [PoolSpec['cloud'], string]; return cloud.getPrices(c, region) }))
+  return lists.flat()
+}
+
+/** Monthly cost of pools at the quoted prices; null when a pool has no price for its pricing. */
+export function planMonthlyUsd(pools: PoolSpec[], prices: PriceQuote[]): number | null {
+  let hourly = 0
+  for (const p of pools) {
+    const q = prices.find((x) => x.cloud === p.cloud && x.region === p.region && x.instanceType === p.instanceType)
+    const unit = !q ? undefined : p.pricing === 'spot' ? q.spotHourlyUsd : p.pricing === 'reserved' ? q.reserved1yHourlyUsd : q.onDemandHourlyUsd
+    if (unit === undefined) return null
+    hourly += unit * p.count
+  }
+  return hourly * HOURS_PER_MONTH
+}

@@ -25,11 +25,11 @@ function listen(customerId: string, token: string): Promise<{ events: { type: st
 describe('spot migration, end to end over HTTP (seed 001 scenario 1)', () => {
   it('approves, runs the seven named steps with canary analysis, and measures savings from the bill', async () => {
     const c = await p.newCustomer()
-    const dep = await registerSeedFleet(p.deps.cloud, c.customerId)
-    const { plan, before, after } = await spotPlanFor(p.deps.cloud, c.customerId, dep.id)
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId)
+    const { plan, before, after } = await spotPlanFor(p.deps.twin!, c.customerId, dep.id)
     const predicted = before - after
     const recId = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, plan, savings: predicted, before })
-    const costBefore = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costBefore = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     const dashBefore = (await p.http<Dashboard>('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })).body
     expect(dashBefore.potential_savings).toBeCloseTo(predicted, 2)
     expect(dashBefore.current_spend).toBeCloseTo(costBefore, 0)
@@ -65,7 +65,7 @@ describe('spot migration, end to end over HTTP (seed 001 scenario 1)', () => {
     expect(share(v50)).toBeCloseTo(0.5, 1)
 
     // realized savings from the bill: cost down ≥ 40%, actual within ±20% of predicted
-    const costAfter = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costAfter = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     expect((costBefore - costAfter) / costBefore).toBeGreaterThan(0.4)
     const actual = opt.result.actual_savings!
     expect(Math.abs(actual - predicted) / predicted).toBeLessThan(0.2)
@@ -74,7 +74,7 @@ describe('spot migration, end to end over HTTP (seed 001 scenario 1)', () => {
     expect(q.canary_accuracy / q.stable_accuracy).toBeGreaterThanOrEqual(0.95)
 
     // the old on-demand instances are gone, the spot ones serve
-    const { instances, deployments } = await p.deps.cloud.listResources(c.customerId)
+    const { instances, deployments } = await p.deps.twin!.listResources(c.customerId)
     const d = deployments.find((x) => x.id === dep.id)!
     expect(instances.filter((i) => d.stable.instanceIds.includes(i.id)).map((i) => i.pricing)).toEqual(['spot', 'spot'])
     expect(instances.filter((i) => i.state !== 'terminated').length).toBe(2)

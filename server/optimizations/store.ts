@@ -30,6 +30,12 @@ export interface StoredRecommendation {
   /** Agents that must validate (migration 0007); with the stored verdicts they give the validation status. */
   validators: AgentType[]
   validations: Validation[]
+  /** The delta (migration 0012): generation computed on, fields changed, group of alternatives. */
+  baseGeneration: number | null
+  touches: string[]
+  exclusiveGroup: string | null
+  /** Why it was rejected or superseded. */
+  rejectReason: string | null
 }
 
 interface RecRow {
@@ -37,10 +43,11 @@ interface RecRow {
   agent_type: string; title: string; risk_level: RiskLevel; risk_reasons: string[]; estimated_savings_micros: number
   confidence: number; predicted: PredictedEffect; evidence: Record<string, unknown>; plan: ChangePlan; evidence_at: Date
   optimization_id: string | null; created_at: Date; validators: AgentType[] | null
+  base_generation: number | null; touches: string[] | null; exclusive_group: string | null; reject_reason: string | null
 }
 
 const REC_COLS = `id, customer_id, deployment_id, type, status, agent_type, title, risk_level, risk_reasons, estimated_savings_micros,
-  confidence, predicted, evidence, plan, evidence_at, optimization_id, created_at, validators`
+  confidence, predicted, evidence, plan, evidence_at, optimization_id, created_at, validators, base_generation, touches, exclusive_group, reject_reason`
 
 async function validationsOf(db: Db, ids: string[]): Promise<Map<string, Validation[]>> {
   const rows = await db.query<Validation & { recommendation_id: string; at: Date | string }>(
@@ -57,6 +64,8 @@ function recOf(r: RecRow, validations: Validation[]): StoredRecommendation {
     title: r.title, riskLevel: r.risk_level, riskReasons: r.risk_reasons, estimatedSavingsUsd: Number(r.estimated_savings_micros) / 1e6,
     confidence: Number(r.confidence), predicted: r.predicted, evidence: r.evidence, plan: r.plan, evidenceAt: new Date(r.evidence_at),
     optimizationId: r.optimization_id, createdAt: new Date(r.created_at), validators: r.validators ?? [], validations,
+    baseGeneration: r.base_generation === null ? null : Number(r.base_generation), touches: r.touches ?? [], exclusiveGroup: r.exclusive_group,
+    rejectReason: r.reject_reason,
   }
 }
 

@@ -20,7 +20,7 @@ describe('spot migration recommended by the real cost agent', () => {
   itWithFullPlatform('registered fleet → cost analysis → validated recommendation → approve → completed with the predicted savings', async () => {
     const c = await p.newCustomer()
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedFleetSpec() })).status).toBe(201)
-    const costBefore = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costBefore = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     expect((await p.http('POST', `/customers/${c.customerId}/analyze`, { token: c.token, body: { agent_type: 'cost' } })).body.status).toBe('started')
     const rec = await waitFor(async () => {
       const l = await p.http<{ id: string; type: string; validation_status: string; estimated_savings: number; risk_level: string }[]>('GET', `/customers/${c.customerId}/recommendations`, { token: c.token })
@@ -35,7 +35,7 @@ describe('spot migration recommended by the real cost agent', () => {
     }, { timeoutMs: 90_000, what: 'the optimization' })
     expect(opt.status).toBe('completed')
     expect(opt.execution_steps.every((s) => s.status === 'completed')).toBe(true)
-    const costAfter = await p.deps.cloud.monthlyRunRateUsd(c.customerId)
+    const costAfter = await p.deps.twin!.monthlyRunRateUsd(c.customerId)
     expect((costBefore - costAfter) / costBefore).toBeGreaterThan(0.4)
     expect(Math.abs(opt.result.prediction_error!)).toBeLessThan(0.2)
     console.log(`real cost agent: predicted ${opt.result.predicted_savings} USD/month, actual ${opt.result.actual_savings} (error ${(opt.result.prediction_error! * 100).toFixed(2)}%), cost down ${(100 * (costBefore - costAfter) / costBefore).toFixed(1)}%`)

@@ -32,7 +32,7 @@ export async function runAgentProcess(o: AgentProcessOptions, log = pino({ level
   const agent = agentFor(o.type)
   return startAgentWorker({
     agent, transport: httpTransport(o.server, o.token), catalog: loadCatalog(), hostname: o.hostname ?? `${hostname()}:${process.pid}`,
-    probe: () => createHttpProbe({ baseUrl: o.server }),
+    probe: () => createHttpProbe({ baseUrl: o.server, token: o.token }),
     heartbeatMs: o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, leaseMs: leaseMs(o.leaseMs ?? DEFAULT_LEASE_MS), pollMs: o.pollMs ?? 1_000,
     ...(o.taskDelayMs ? { taskDelayMs: o.taskDelayMs } : {}),
     log,

@@ -11,11 +11,11 @@ import {
   AgentTaskParams, AgentTokenBody, AgentTokenReply, AgentView, HeartbeatBody, HeartbeatReply, LeaseBody, RegisterAgentBody, RegisterAgentReply, TaskResultBody, TaskView,
 } from '../../api/agents.ts'
 import { IdParams, errorResponses } from '../../api/common.ts'
-import { hashToken, randomSecret } from '../auth/tokens.ts'
+import { createAgentToken } from '../runtime/token.ts'
 import { recordAudit } from '../audit/store.ts'
 import type { Deps } from '../deps.ts'
 import { errors } from '../errors.ts'
-import { AGENT_TOKEN_PREFIX, actorOf, requireAdmin, requireAgentOrAdmin } from '../http/auth.ts'
+import { actorOf, requireAdmin, requireAgentOrAdmin } from '../http/auth.ts'
 import { onboardingCatalog } from '../onboarding/discover.ts'
 import { analysisRoutes } from './analysis-routes.ts'
 import { presentAgent, presentTask } from './present.ts'
@@ -48,11 +48,10 @@ export const orchestratorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
 
   app.post('/orchestrator/agent-tokens', { schema: { tags, body: AgentTokenBody, response: { 201: AgentTokenReply, ...errorResponses } } }, async (req, reply) => {
     const admin = requireAdmin(req)
-    const token = `${AGENT_TOKEN_PREFIX}${randomSecret(32)}`
-    const id = await db.tx(async (tx) => {
-      const rows = await tx.query<{ id: string }>(`INSERT INTO access_tokens (kind, token_hash, label) VALUES ('agent', $1, $2) RETURNING id`, [hashToken(token), req.body.label ?? 'agent process'])
-      await recordAudit(tx, clock, { customerId: null, actor: actorOf(admin), action: 'agent_token:created', subjectType: 'access_token', subjectId: rows[0]!.id })
-      return rows[0]!.id
+    const { token, id } = await db.tx(async (tx) => {
+      const minted = await createAgentToken(tx, req.body.label ?? 'agent process')
+      await recordAudit(tx, clock, { customerId: null, actor: actorOf(admin), action: 'agent_token:created', subjectType: 'access_token', subjectId: minted.id })
+      return minted
     })
     return reply.status(201).send({ token, token_id: id })
   })

@@ -90,7 +90,7 @@ export function createAgentsService(deps: Deps, opts: AgentsServiceOptions = {})
       const instances = (opts.agents ?? allAgents).flatMap((agent) => (agent.type === 'application' ? [agent, agent] : [agent]))
       workers = await Promise.all(instances.map((agent) => startAgentWorker({
         agent, transport, catalog, hostname: `${hostname()}:in-process`, wall,
-        probe: () => createHttpProbe({ baseUrl: deps.selfUrl() }),
+        probe: () => createHttpProbe({ baseUrl: deps.selfUrl(), token: deps.fleetToken() }),
         heartbeatMs: opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS, pollMs: opts.pollMs ?? 1_000,
         monitoredCustomers: () => discoveredCustomers(deps.db),
         log: deps.log,

@@ -20,6 +20,7 @@ export function registerProbeCommand(program: Command): void {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .option('--url <url>', 'platform URL').option('--token <t>', 'user token for an authenticated API call')
     .option('--deployment-url <url>', 'OpenAI-compatible base URL to send chat completions to')
+    .option('--deployment-token <t>', 'bearer for the deployment (vLLM --api-key; a runtime token for the simulated fleet)')
     .option('--requests <n>', 'chat completions to send').option('--max-p95-ms <ms>', 'latency SLO (p95)')
     .option('--max-error-rate <r>', 'error-rate SLO (0..1)').option('--timeout-ms <ms>', 'per-request timeout')
     .action(async (o: Record<string, string | undefined>) => { process.exitCode = await probeMain(o) })

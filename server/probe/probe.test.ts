@@ -10,6 +10,7 @@ const run = promisify(execFile)
 let p: TestPlatform
 let token = ''
 let deploymentUrl = ''
+let deploymentToken = ''
 
 beforeAll(async () => {
   p = await startTestPlatform()
@@ -17,11 +18,13 @@ beforeAll(async () => {
   token = c.token
   expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token, body: seedInfrastructure })).status).toBeLessThan(300)
   deploymentUrl = `${p.url}/sim/customers/${c.customerId}/deployments/vllm-prod-1`
-  await waitFor(async () => (await fetch(`${deploymentUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) })).ok, { what: 'deployment serving' })
+  // the simulated fleet answers its own credentials: the customer's runtime token
+  deploymentToken = (await p.http('GET', `/customers/${c.customerId}/agent-install-command`, { token })).body.agent_token
+  await waitFor(async () => (await fetch(`${deploymentUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${deploymentToken}` }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) })).ok, { what: 'deployment serving' })
 }, 60_000)
 afterAll(async () => { await p?.stop() })
 
-const opts = (o: Partial<ProbeOptions>): ProbeOptions => ({ url: p.url, ...PROBE_DEFAULTS, requests: 5, maxP95Ms: 10_000, ...o })
+const opts = (o: Partial<ProbeOptions>): ProbeOptions => ({ url: p.url, ...PROBE_DEFAULTS, requests: 5, maxP95Ms: 10_000, deploymentToken, ...o })
 
 describe('synthetic probe', () => {
   it('passes when health, readiness, the API and the deployment meet their SLOs', async () => {
@@ -67,10 +70,10 @@ describe('synthetic probe', () => {
   it('runs as a real child process: exit 0 when SLOs hold, 1 with the missed SLO named, 2 on bad flags', async () => {
     const cli = (args: string[]) => run(process.execPath, ['bin/optiinfra.js', 'probe', ...args], { cwd: process.cwd(), timeout: 30_000 })
       .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }))
-    const ok = await cli(['--url', p.url, '--deployment-url', deploymentUrl, '--requests', '3', '--max-p95-ms', '10000', '--max-error-rate', '0'])
+    const ok = await cli(['--url', p.url, '--deployment-url', deploymentUrl, '--deployment-token', deploymentToken, '--requests', '3', '--max-p95-ms', '10000', '--max-error-rate', '0'])
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/chat completions ×3\s+OK/)
-    const slow = await cli(['--url', p.url, '--deployment-url', deploymentUrl, '--requests', '3', '--max-p95-ms', '0.001'])
+    const slow = await cli(['--url', p.url, '--deployment-url', deploymentUrl, '--deployment-token', deploymentToken, '--requests', '3', '--max-p95-ms', '0.001'])
     expect(slow.code).toBe(1)
     expect(slow.stderr).toMatch(/PROBE FAILED: SLO missed — .*p95/)
     expect((await cli(['--url', p.url, '--bogus'])).code).toBe(2)

@@ -9,6 +9,8 @@ export interface ProbeOptions {
   url: string
   token?: string
   deploymentUrl?: string
+  /** Bearer for the deployment (vLLM `--api-key`, or a runtime token for the simulated fleet). */
+  deploymentToken?: string
   requests: number
   maxP95Ms: number
   maxErrorRate: number
@@ -35,7 +37,7 @@ export function quantile(values: number[], q: number): number | null {
 export function parseProbeFlags(f: Record<string, string | undefined>): ProbeOptions | { error: string } {
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v))
   const o: ProbeOptions = {
-    url: (f.url ?? '').replace(/\/+$/, ''), token: f.token, deploymentUrl: f.deploymentUrl?.replace(/\/+$/, ''),
+    url: (f.url ?? '').replace(/\/+$/, ''), token: f.token, deploymentUrl: f.deploymentUrl?.replace(/\/+$/, ''), deploymentToken: f.deploymentToken,
     requests: num(f.requests, PROBE_DEFAULTS.requests), maxP95Ms: num(f.maxP95Ms, PROBE_DEFAULTS.maxP95Ms),
     maxErrorRate: num(f.maxErrorRate, PROBE_DEFAULTS.maxErrorRate), timeoutMs: num(f.timeoutMs, PROBE_DEFAULTS.timeoutMs),
   }
@@ -71,7 +73,9 @@ async function single(name: string, url: string, init: RequestInit, o: ProbeOpti
 
 async function chat(o: ProbeOptions): Promise<ProbeCheck> {
   const body = JSON.stringify({ messages: [{ role: 'user', content: 'optiinfra synthetic probe: reply with OK' }], max_tokens: 16 })
-  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (o.deploymentToken) headers.authorization = `Bearer ${o.deploymentToken}`
+  const init = { method: 'POST', headers, body }
   const results: { status: number; ms: number }[] = []
   // sequential on purpose: the probe measures latency, it must not load the deployment
   for (let i = 0; i < o.requests; i++) results.push(await timed(`${o.deploymentUrl}/v1/chat/completions`, init, o.timeoutMs))

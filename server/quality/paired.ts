@@ -6,6 +6,8 @@
  * `inconclusive`, so the rollout extends its bake instead of guessing.
  */
 
+import { pairOutcome } from '../gates/quality.ts'
+
 /** Tally of paired outcomes. `stable_only` = stable right, canary wrong (the drops). */
 export interface PairCounts { n: number; both: number; stable_only: number; canary_only: number; neither: number }
 
@@ -103,8 +105,9 @@ export type AskFn<I> = (group: 'stable' | 'canary', item: I) => Promise<string>
  * where either side failed to answer is not counted (that is an error-rate signal, not quality);
  * failures are returned so the caller can count them.
  */
-export async function collectPairs<I>(items: I[], ask: AskFn<I>, isCorrect: (item: I, text: string) => boolean): Promise<{ counts: PairCounts; failures: number; lastError: string | null }> {
+export async function collectPairs<I>(items: I[], ask: AskFn<I>, isCorrect: (item: I, text: string) => boolean): Promise<{ counts: PairCounts; outcomes: string; failures: number; lastError: string | null }> {
   let counts = NO_PAIRS
+  let outcomes = ''
   let failures = 0
   let lastError: string | null = null
   const results = await Promise.allSettled(items.map(async (item) => {
@@ -112,8 +115,8 @@ export async function collectPairs<I>(items: I[], ask: AskFn<I>, isCorrect: (ite
     return { stable: isCorrect(item, s), canary: isCorrect(item, c) }
   }))
   for (const r of results) {
-    if (r.status === 'fulfilled') counts = addPair(counts, r.value.stable, r.value.canary)
+    if (r.status === 'fulfilled') { counts = addPair(counts, r.value.stable, r.value.canary); outcomes += pairOutcome(r.value.stable, r.value.canary) }
     else { failures++; lastError = r.reason instanceof Error ? r.reason.message : String(r.reason) }
   }
-  return { counts, failures, lastError }
+  return { counts, outcomes, failures, lastError }
 }

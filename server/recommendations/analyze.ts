@@ -16,6 +16,8 @@ import { chooseAgent, healthOf } from '../orchestrator/orchestrator.ts'
 import { dbNow, insertAnalysis, insertTask, listAgents, updateAnalysis, type TaskRow } from '../orchestrator/store.ts'
 import { AGENT_TYPES, RECOMMENDATION_TYPES, type AgentType, type RecommendationDraft } from './recommendation.ts'
 import { supersedeMissing, upsertDraft } from './store.ts'
+import { stampDraft } from '../desired/delta.ts'
+import { planViolation } from '../desired/constraints.ts'
 
 /** NOTIFY channel that wakes agent workers when tasks are queued (a hint; they also poll). */
 export const TASK_CHANNEL = 'optiinfra_agent_tasks'
@@ -101,9 +103,11 @@ export async function applyAnalysis(tx: Db, clock: Clock, task: TaskRow, output:
   let validationTasks = 0
   for (const d of output.drafts) {
     const problem = draftProblem(d, task.agent_type)
-    if (problem) { rejected.push(`${d.dedupeKey}: ${problem}`); continue }
+    const violation = problem ? null : await planViolation(tx, task.customer_id, d.plan, d.predicted.monthlyCostUsdAfter ?? null)
+    if (problem || violation) { rejected.push(`${d.dedupeKey}: ${problem ?? `customer constraint: ${violation}`}`); continue }
     const validators = validatorsFor({ ...d, id: '' }).map((a) => a.type)
     const r = await upsertDraft(tx, task.customer_id, d, validators, task.analysis_id, now)
+    await stampDraft(tx, task.customer_id, r.id, d)
     ids.push(r.id)
     validationTasks += await queueValidations(tx, task, r.id, validators, !r.planChanged)
     if (r.created) await recordAudit(tx, clock, { customerId: task.customer_id, actor: `agent:${task.agent_type}`, action: 'recommendation:created', subjectType: 'recommendation', subjectId: r.id, detail: { type: d.type, deployment_id: d.deploymentId, estimated_savings: d.estimatedMonthlySavingsUsd } })

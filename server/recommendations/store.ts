@@ -37,6 +37,10 @@ export interface RecommendationView {
   evidence_at: string
   created_at: string
   updated_at: string
+  /** The delta: the desired-state generation it was computed (or rebased) on, the fields it changes, its group of alternatives. */
+  base_generation: number | null
+  touches: string[]
+  exclusive_group: string | null
 }
 
 interface Row {
@@ -45,6 +49,7 @@ interface Row {
   predicted: PredictedEffect; evidence: Record<string, unknown>; plan: ChangePlan; validators: AgentType[]; dedupe_key: string
   analysis_id: string | null; optimization_id: string | null; decided_by: string | null; decided_at: Date | null; reject_reason: string | null
   evidence_at: Date; created_at: Date; updated_at: Date
+  base_generation: number | null; touches: string[] | null; exclusive_group: string | null
 }
 interface ValidationRow { recommendation_id: string; agent_type: AgentType; approved: boolean; baseline_established: boolean; reason: string; data: Record<string, unknown>; at: Date }
 
@@ -59,6 +64,7 @@ function present(r: Row, validations: ValidationRow[]): RecommendationView {
     validation_status: validationStatus(r.validators, vs), dedupe_key: r.dedupe_key, analysis_id: r.analysis_id,
     optimization_id: r.optimization_id, decided_by: r.decided_by, decided_at: iso(r.decided_at), reject_reason: r.reject_reason,
     evidence_at: iso(r.evidence_at)!, created_at: iso(r.created_at)!, updated_at: iso(r.updated_at)!,
+    base_generation: r.base_generation === null ? null : Number(r.base_generation), touches: r.touches ?? [], exclusive_group: r.exclusive_group,
   }
 }
 

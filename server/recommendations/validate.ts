@@ -10,6 +10,7 @@ import type { RecommendationUnderReview } from '../agents/agent.ts'
 import type { ValidationOutput } from '../agents/run.ts'
 import type { TaskRow } from '../orchestrator/store.ts'
 import { recordScores } from './analyze.ts'
+import { planViolation } from '../desired/constraints.ts'
 import { validationStatus, type Validation } from './recommendation.ts'
 import { getRecommendation, recordValidation, type RecommendationView } from './store.ts'
 
@@ -34,9 +35,11 @@ export async function applyValidation(tx: Db, clock: Clock, task: TaskRow, outpu
   const rec = task.recommendation_id ? await getRecommendation(tx, task.recommendation_id) : undefined
   if (!rec || rec.status !== 'pending') return { events: [], stored: false }
   const now = clock.now()
+  // the customer's constraints may have changed since the draft was stored: a plan that breaks one is never validated
+  const violation = await planViolation(tx, task.customer_id, rec.plan, rec.predicted.monthlyCostUsdAfter ?? null)
   const v: Validation = {
-    agent_type: task.agent_type, approved: output.verdict.approved, baseline_established: output.verdict.baseline_established,
-    reason: output.verdict.reason, data: output.verdict.data, at: now.toISOString(),
+    agent_type: task.agent_type, approved: output.verdict.approved && !violation, baseline_established: output.verdict.baseline_established,
+    reason: violation ? `customer constraint: ${violation}` : output.verdict.reason, data: output.verdict.data, at: now.toISOString(),
   }
   await recordValidation(tx, rec.id, v)
   await recordScores(tx, task.customer_id, output.qualityScores, now)

@@ -12,6 +12,8 @@ import { presentOptimization } from '../optimizations/optimization.ts'
 import { listPendingRecommendations } from '../optimizations/store.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { assembleSavingsReport, firstStart } from './savings.ts'
+import { monthlyRunRateUsd } from '../spend/run-rate.ts'
+import { groupOf } from '../desired/groups.ts'
 
 /** Window of the bill totals (simulated time). */
 export const BILL_WINDOW_MS = 30 * 24 * 3_600_000
@@ -23,14 +25,14 @@ export async function buildSavingsReport(deps: Pick<Deps, 'db' | 'clock' | 'clou
   if (!rows[0]) throw new errors.OPT_NOT_FOUND('Customer')
   const [runs, pending, currentMonthly, lines] = await Promise.all([
     listRuns(deps.db, customerId, OPTIMIZATION_KIND), listPendingRecommendations(deps.db, customerId),
-    deps.cloud.monthlyRunRateUsd(customerId, now), deps.cloud.getBill(customerId, new Date(now.getTime() - BILL_WINDOW_MS), now),
+    monthlyRunRateUsd(deps.cloud, customerId, now), deps.cloud.getBill(customerId, new Date(now.getTime() - BILL_WINDOW_MS), now),
   ])
   const optimizations = runs.map(presentOptimization)
   const start = firstStart(optimizations)
-  const before = start ? { at: start, monthly: await deps.cloud.monthlyRunRateUsd(customerId, start) } : null
+  const before = start ? { at: start, monthly: await monthlyRunRateUsd(deps.cloud, customerId, start) } : null
   const open = pending.map((r) => ({
     id: r.id, type: r.type, title: r.title, agent_type: r.agentType, risk_level: r.riskLevel, deployment_id: r.plan.deploymentId ?? r.deploymentId,
-    estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated',
+    estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated', exclusive_group: groupOf(r),
   }))
   return assembleSavingsReport({
     customer: { id: customerId, company_name: rows[0].company_name }, now, optimizations, open, before, currentMonthly,

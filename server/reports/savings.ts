@@ -7,10 +7,13 @@ import type { BillLine } from '../cloud/provider.ts'
 import type { Optimization } from '../../api/optimizations.ts'
 import type { ReportInsight, ReportOpportunity, ReportOptimization, SavingsReport } from '../../api/reports.ts'
 import { sumUsd } from '../dashboard/dashboard.ts'
+import { potentialSavings } from '../desired/groups.ts'
 
 /** An open recommendation as the report reads it. */
 export interface OpenRecommendation {
   id: string; type: string; title: string; agent_type: string; risk_level: string; deployment_id: string | null; estimated_savings: number; validated: boolean
+  /** Alternatives of one group exclude each other: the potential counts the best of each (server/desired/groups.ts). */
+  exclusive_group?: string | null
 }
 
 /** Everything the report is assembled from, read from the store and the provider. */
@@ -88,7 +91,7 @@ export function assembleSavingsReport(i: SavingsInputs): SavingsReport {
       optimizations: optimizations.length, completed: completed.length,
       rolled_back: optimizations.filter((o) => o.status === 'rolled_back').length, failed: optimizations.filter((o) => o.status === 'failed').length,
       predicted_savings: predicted, realized_savings: realized, realization: ratio(realized, predicted),
-      open_potential_savings: sumUsd(open.map((o) => o.estimated_savings)),
+      open_potential_savings: potentialSavings(i.open.filter((o) => o.validated).map((o) => ({ id: o.id, exclusiveGroup: o.exclusive_group ?? null, savingsUsd: o.estimated_savings })), current),
     },
     optimizations, open_recommendations: open, insights: [],
   }

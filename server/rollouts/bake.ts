@@ -9,6 +9,7 @@ import type { Snapshot, WindowSignals } from './measure.ts'
 import { NO_PAIRS, type PairCounts, type PairedVerdict } from '../quality/paired.ts'
 import { classifyErrorRate, classifyUpperBound } from './analysis.ts'
 import type { AnalysisThresholds } from './rollout.ts'
+import type { GateLook } from '../gates/gate.ts'
 
 /** A bake in progress. */
 export interface BakeState {
@@ -22,12 +23,16 @@ export interface BakeState {
   /** Next evaluation item to use: each item is asked once per step (answers are deterministic per item). */
   prompt_offset: number
   quality_verdict: PairedVerdict | null
+  /** Every paired outcome in order ('+' stable only right, '-' canary only, '0' agree): the quality gate's data. */
+  quality_outcomes?: string
+  /** The anytime-valid gates' latest look (recorded beside the decision; not yet deciding). */
+  gates?: GateLook[]
   last: { stable: WindowSignals; canary: WindowSignals } | null
 }
 
 /** A fresh bake. */
 export function newBake(): BakeState {
-  return { window: 0, intervals: 0, next_at: null, before: null, measurements: [], history: [], pairs: NO_PAIRS, prompt_offset: 0, quality_verdict: null, last: null }
+  return { window: 0, intervals: 0, next_at: null, before: null, measurements: [], history: [], pairs: NO_PAIRS, prompt_offset: 0, quality_verdict: null, quality_outcomes: '', gates: [], last: null }
 }
 
 /** The SLO metrics every interval measures. */

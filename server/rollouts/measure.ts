@@ -39,8 +39,8 @@ export function endpointUrl(base: string, path: string): string {
  * needs. The snapshot is stamped when the answer arrives (`now()` then), because rates divide by
  * the time between two scrapes and a scaled clock moves minutes during one HTTP call.
  */
-export async function scrapeVllm(url: string, now: () => Date): Promise<ScrapeOutcome> {
-  const r = await scrape(url, { timeoutMs: 10_000 })
+export async function scrapeVllm(url: string, now: () => Date, bearer?: string): Promise<ScrapeOutcome> {
+  const r = await scrape(url, { timeoutMs: 10_000, ...(bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {}) })
   const at = now()
   if (!r.ok) return { ok: false, error: `GET ${url}: ${r.error}` }
   const families = r.parsed.families.filter((f) => kept(f.name))
@@ -49,12 +49,12 @@ export async function scrapeVllm(url: string, now: () => Date): Promise<ScrapeOu
 }
 
 /** Scrapes both groups of a deployment (the canary must exist). */
-export async function scrapeGroups(base: string, d: FleetDeployment, now: () => Date): Promise<{ ok: true; stable: Snapshot; canary: Snapshot } | { ok: false; error: string }> {
+export async function scrapeGroups(base: string, d: FleetDeployment, now: () => Date, bearer?: string): Promise<{ ok: true; stable: Snapshot; canary: Snapshot } | { ok: false; error: string }> {
   const canaryPath = d.endpoints.vllmMetrics.canary
   if (!canaryPath) return { ok: false, error: `deployment ${d.id} has no canary metrics endpoint` }
   const [stable, canary] = await Promise.all([
-    scrapeVllm(endpointUrl(base, d.endpoints.vllmMetrics.stable), now),
-    scrapeVllm(endpointUrl(base, canaryPath), now),
+    scrapeVllm(endpointUrl(base, d.endpoints.vllmMetrics.stable), now, bearer),
+    scrapeVllm(endpointUrl(base, canaryPath), now, bearer),
   ])
   if (!stable.ok) return stable
   if (!canary.ok) return canary

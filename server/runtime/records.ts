@@ -37,8 +37,13 @@ function coords(t: Target) {
 }
 
 /** `up` = 1 when the scrape worked, 0 when not; labelled by kind and URL (two exporters may share a host). */
-export function upRecord(t: Target, ok: boolean, atMs: number): IngestRecord {
-  return { series: { metric: 'up', labels: { job: t.kind, target: t.url }, ...coords(t) }, ts: atMs, value: ok ? 1 : 0 }
+export function upRecord(t: Target, ok: boolean, atMs: number, job: string = t.kind): IngestRecord {
+  return { series: { metric: 'up', labels: { job, target: t.url }, ...coords(t) }, ts: atMs, value: ok ? 1 : 0 }
+}
+
+/** Lines of a scrape the parser refused (0 on a clean scrape): a partial scrape is visible, never silent. */
+export function scrapeErrorRecord(t: Target, errors: number, atMs: number, job: string = t.kind): IngestRecord {
+  return { series: { metric: 'scrape_errors', labels: { job, target: t.url }, ...coords(t) }, ts: atMs, value: errors }
 }
 
 /** Raw samples of one scrape, stamped with the sample's own timestamp or the scrape time. */

@@ -11,7 +11,10 @@ import { VLLM_BUCKETS } from '../cloud/simulator/counters.ts'
 import { createRuntimeToken } from './token.ts'
 import { Command } from 'commander'
 import { RuntimeLoop, runRuntime } from './runtime.ts'
-import { parseScrapeFlag, registerRuntimeCommand } from './cli.ts'
+import { parseScrapeFlag, parseSmiFlag, registerRuntimeCommand } from './cli.ts'
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fixtureText, startFixtureServer, type FixtureServer } from './fixture-server.ts'
 import { createRuntimeService } from './service.ts'
 
@@ -129,7 +132,7 @@ describe(`runtime loop and command line (${testDbKind})`, () => {
 describe(`embedded runtime service on the simulated fleet (${testDbKind})`, () => {
   it('discovers the fleet, scrapes it over the platform URL and fills the metrics API', async () => {
     const other = await p.newCustomer('Fleet Co')
-    await p.deps.cloud.registerFleet(other.customerId, SMALL_FLEET)
+    await p.deps.twin!.registerFleet(other.customerId, SMALL_FLEET)
     const ticks: number[] = []
     const service = createRuntimeService(p.deps, { baseUrl: () => p.url, onTick: (c, r) => { if (c === other.customerId && r.pushed) ticks.push(r.targets) } })
     await service.start()
@@ -149,7 +152,7 @@ describe(`embedded runtime service on the simulated fleet (${testDbKind})`, () =
       // histogram bucket as the serving model's own p95 (a histogram cannot resolve finer)
       const now = p.deps.clock.now()
       const signals = await readDeploymentSignals(p.deps.db, other.customerId, 'chat-8b', { from: new Date(now.getTime() - 10 * 60_000), to: now })
-      const truth = (await p.deps.cloud.servingStats(other.customerId, 'chat-8b', 'stable', now))!.stats!
+      const truth = (await p.deps.twin!.servingStats(other.customerId, 'chat-8b', 'stable', now))!.stats!
       const bucketOf = (ms: number) => VLLM_BUCKETS.e2e.findIndex((le) => ms / 1000 <= le)
       expect(bucketOf(signals!.p95LatencyMs!)).toBe(bucketOf(truth.e2eMs.p95))
       expect(signals!.throughputRps!).toBeGreaterThan(truth.throughputRps * 0.7)
@@ -163,7 +166,7 @@ describe(`embedded runtime service on the simulated fleet (${testDbKind})`, () =
 
   it('runs in one replica at a time: a second one stands by and takes over when the first stops', async () => {
     const fleetCo = await p.newCustomer('Replica Co')
-    await p.deps.cloud.registerFleet(fleetCo.customerId, SMALL_FLEET)
+    await p.deps.twin!.registerFleet(fleetCo.customerId, SMALL_FLEET)
     const scraped = { a: 0, b: 0 }
     const replica = (name: 'a' | 'b') => createRuntimeService(p.deps, { baseUrl: () => p.url, onTick: (c) => { if (c === fleetCo.customerId) scraped[name] += 1 } })
     const [a, b] = [replica('a'), replica('b')]
@@ -179,5 +182,27 @@ describe(`embedded runtime service on the simulated fleet (${testDbKind})`, () =
     } finally {
       await Promise.all([a.stop(), b.stop()])
     }
+  })
+  it('reads GPUs from nvidia-smi (a file or the command), maps them onto DCGM series, and counts refused lines', async () => {
+    const h200 = readFileSync(new URL('../telemetry/fixtures/nvidia-smi-h200-load.csv', import.meta.url), 'utf8')
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'smi-')), 'smi.csv')
+    writeFileSync(file, `${h200}0, GPU-x, truncated line\n`)
+    const clock = manualClock(new Date(p.deps.clock.now().getTime() - 4 * 60_000))
+    const loop = new RuntimeLoop({
+      server: p.url, token: runtime.token, intervalSeconds: 30, clock, scrapeUrls: [],
+      smi: [{ ...parseSmiFlag(`dep-smi=${file}`), hostname: 'h200-node' }, { ...parseSmiFlag('dep-smi-cmd/canary'), hostname: 'no-driver' }],
+      runSmi: async () => { throw new Error('nvidia-smi: command not found') },
+    })
+    const r = await loop.tick()
+    expect(r).toMatchObject({ targets: 2, scraped: 1, failed: [{ url: 'nvidia-smi@no-driver', error: 'nvidia-smi: command not found' }], partial: [{ url: file, errors: 1 }] })
+    expect(r.pushed).toMatchObject({ stored: r.records, quarantined: 0 })
+    const value = async (metric: string, dep: string) => (await p.deps.db.query<{ value: number }>(
+      `SELECT s.value FROM telemetry_samples s JOIN telemetry_series ser ON ser.id = s.series_id
+       WHERE ser.customer_id = $1 AND ser.metric = $2 AND ser.deployment_id = $3`, [customer.customerId, metric, dep])).map((x) => x.value)
+    // the newest row of the -l 1 capture: 100 % busy at 691.49 W
+    expect(await value('DCGM_FI_DEV_POWER_USAGE', 'dep-smi')).toEqual([691.49])
+    expect(await value('deployment:gpu_utilization', 'dep-smi')).toEqual([1])
+    expect(await value('scrape_errors', 'dep-smi')).toEqual([1])
+    expect(await value('up', 'dep-smi-cmd')).toEqual([0])
   })
 })

@@ -10,7 +10,9 @@ import type { IngestRecord } from '../telemetry/record.ts'
 import { scrape, type ScrapeResult } from '../telemetry/scrape.ts'
 import type { VllmSnapshot } from '../telemetry/vllm.ts'
 import { PlatformClient } from './client.ts'
-import { detectKind, gpuGroupRecords, rawRecords, upRecord, vllmSignalRecords, type RawSelection, type Target } from './records.ts'
+import { detectKind, gpuGroupRecords, rawRecords, scrapeErrorRecord, upRecord, vllmSignalRecords, type RawSelection, type Target } from './records.ts'
+import { readSmi, type RunSmi, type SmiRead, type SmiSource } from './nvidia-smi-source.ts'
+import type { MetricFamily } from '../telemetry/prometheus.ts'
 
 /** Minimal logger (pino's shape). */
 export interface RuntimeLog { info(o: object, msg?: string): void; warn(o: object, msg?: string): void }
@@ -25,6 +27,9 @@ export interface RuntimeOptions {
   clock: Clock
   raw?: RawSelection
   log?: RuntimeLog
+  /** Hosts whose GPUs are read from nvidia-smi (no DCGM exporter there). */
+  smi?: SmiSource[]
+  runSmi?: RunSmi
   /** Stops the loop of `runRuntime`. */
   signal?: AbortSignal
 }
@@ -35,6 +40,8 @@ export interface TickReport {
   targets: number
   scraped: number
   failed: { url: string; error: string }[]
+  /** Sources that answered but with lines the parser refused (counted, pushed as `scrape_errors`). */
+  partial: { url: string; errors: number; first: string }[]
   records: number
   pushed: { received: number; stored: number; duplicates: number; quarantined: number } | null
   /** Records waiting to be resent after a failed push. */
@@ -65,11 +72,41 @@ export class RuntimeLoop {
   async tick(): Promise<TickReport> {
     const targets = await this.discover()
     const atMs = this.opts.clock.now().getTime()
-    const results = await Promise.all(targets.map((t) => scrape(t.url)))
-    const records = this.toRecords(targets, results, atMs)
+    const [results, smi] = await Promise.all([
+      Promise.all(targets.map((t) => scrape(t.url, { headers: this.credentialFor(t.url) }))),
+      Promise.all((this.opts.smi ?? []).map((s) => readSmi(s, this.opts.runSmi))),
+    ])
+    const smiGpus = this.smiRecords(smi, atMs)
+    const records = [...this.toRecords(targets, results, atMs, smiGpus.gpus), ...smiGpus.records]
     const pushed = await this.push(records)
-    const failed = results.flatMap((r) => (r.ok ? [] : [{ url: r.url, error: r.error }]))
-    return { at: new Date(atMs).toISOString(), targets: targets.length, scraped: results.length - failed.length, failed, records: records.length, pushed, buffered: this.buffer.length, dropped: this.dropped }
+    const failed = [...results, ...smi.map((r) => ({ ...r, url: r.source }))].flatMap((r) => (r.ok ? [] : [{ url: r.url, error: r.error }]))
+    const partial = [
+      ...results.flatMap((r) => (r.ok && r.parsed.errors.length ? [{ url: r.url, errors: r.parsed.errors.length, first: `line ${r.parsed.errors[0]!.line}: ${r.parsed.errors[0]!.reason}` }] : [])),
+      ...smi.flatMap((r) => (r.ok && r.errors.length ? [{ url: r.source, errors: r.errors.length, first: `line ${r.errors[0]!.line}: ${r.errors[0]!.reason}` }] : [])),
+    ]
+    const total = targets.length + smi.length
+    return { at: new Date(atMs).toISOString(), targets: total, scraped: total - failed.length, failed, partial, records: records.length, pushed, buffered: this.buffer.length, dropped: this.dropped }
+  }
+
+  /** Records of the nvidia-smi sources, and their GPUs for the group signals. */
+  private smiRecords(reads: SmiRead[], atMs: number): { records: IngestRecord[]; gpus: { target: Target; families: MetricFamily[] }[] } {
+    const records: IngestRecord[] = []
+    const gpus: { target: Target; families: MetricFamily[] }[] = []
+    reads.forEach((r, i) => {
+      const s = this.opts.smi![i]!
+      const target: Target = { kind: 'dcgm', url: r.source, deploymentId: s.deploymentId, group: s.group, instanceId: s.hostname ?? r.source }
+      records.push(upRecord(target, r.ok, atMs, 'nvidia-smi'))
+      if (!r.ok) return
+      records.push(scrapeErrorRecord(target, r.errors.length, atMs, 'nvidia-smi'), ...rawRecords(target, r.families, atMs, this.opts.raw ?? 'key'))
+      gpus.push({ target, families: r.families })
+    })
+    return { records, gpus }
+  }
+
+  // The runtime token opens the platform's own (simulated) fleet endpoints; it is never sent to
+  // another origin, where it would leak to whoever runs that exporter.
+  private credentialFor(url: string): Record<string, string> {
+    return new URL(url).origin === new URL(this.opts.server).origin ? { authorization: `Bearer ${this.opts.token}` } : {}
   }
 
   private async discover(): Promise<Target[]> {
@@ -78,24 +115,25 @@ export class RuntimeLoop {
     return reply.targets.map((t) => ({ kind: t.kind, url: this.client.resolve(t.url), deploymentId: t.deployment_id, group: t.group, instanceId: t.instance_id }))
   }
 
-  private toRecords(targets: Target[], results: ScrapeResult[], atMs: number): IngestRecord[] {
+  private toRecords(targets: Target[], results: ScrapeResult[], atMs: number, smiGpus: { target: Target; families: MetricFamily[] }[]): IngestRecord[] {
     const records: IngestRecord[] = []
     const seen = new Set<string>()
-    const gpu: { target: Target; families: ScrapeResult & { ok: true } }[] = []
+    const gpu: { target: Target; families: MetricFamily[] }[] = [...smiGpus]
     targets.forEach((t, i) => {
       const r = results[i]!
       records.push(upRecord(t, r.ok, atMs))
       if (!r.ok) return
+      records.push(scrapeErrorRecord(t, r.parsed.errors.length, atMs))
       const kind = t.kind === 'auto' ? detectKind(r.parsed.families) : t.kind
       records.push(...rawRecords(t, r.parsed.families, atMs, this.opts.raw ?? 'key'))
-      if (kind === 'dcgm') gpu.push({ target: t, families: r })
+      if (kind === 'dcgm') gpu.push({ target: t, families: r.parsed.families })
       if (kind !== 'vllm') return
       const snap = { atMs, families: r.parsed.families }
       records.push(...vllmSignalRecords(t, snap, this.previous.get(t.url)))
       this.previous.set(t.url, snap)
       seen.add(t.url)
     })
-    records.push(...gpuGroupRecords(gpu.map((g) => ({ target: g.target, families: g.families.parsed.families })), atMs))
+    records.push(...gpuGroupRecords(gpu, atMs))
     // forget targets that disappeared (a finished canary), so a later reuse starts clean
     for (const url of this.previous.keys()) if (!seen.has(url) && !targets.some((t) => t.url === url)) this.previous.delete(url)
     return records
@@ -133,6 +171,7 @@ export async function runRuntime(opts: RuntimeOptions, onTick?: (r: TickReport) 
       const report = await loop.tick()
       onTick?.(report)
       if (report.failed.length) log.warn({ failed: report.failed }, 'some scrapes failed')
+      if (report.partial.length) log.warn({ partial: report.partial }, 'some scrapes had lines the parser refused')
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'runtime tick failed')
     }

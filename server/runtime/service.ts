@@ -15,6 +15,8 @@ import { rollup } from '../telemetry/rollup.ts'
 import { maintain } from '../db/maintain.ts'
 import { holdLease, releaseLease } from '../db/lease.ts'
 import { createRuntimeToken, revokeTokens } from './token.ts'
+import { customersWithSources } from '../telemetry-sources/store.ts'
+import { pollAllSources } from '../telemetry-sources/poll.ts'
 import { RuntimeLoop, type TickReport } from './runtime.ts'
 
 /** Options of the embedded runtime service. */
@@ -60,10 +62,10 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
   const holder = `${hostname()}:${process.pid}:${randomUUID()}`
   const leaseMs = Math.max(LEASE_MIN_MS, 4 * Math.max(intervalMs / deps.clock.scale, MIN_WALL_GAP_MS))
 
-  async function syncCustomers(base: string): Promise<void> {
+  async function syncCustomers(base: string, polled: Set<string>): Promise<void> {
     const customers = await deps.db.query<{ id: string }>('SELECT id FROM customers ORDER BY created_at, id')
     for (const { id } of customers) {
-      if (loops.has(id)) continue
+      if (loops.has(id) || polled.has(id)) continue
       const fleet = await deps.cloud.listResources(id)
       if (!fleet.deployments.length) continue
       const minted = await createRuntimeToken(deps.db, id, `embedded runtime (${hostname()} pid ${process.pid})`)
@@ -76,11 +78,16 @@ export function createRuntimeService(deps: Deps, opts: RuntimeServiceOptions = {
     if (!base) return
     standby = !(await holdLease(deps.db, RUNTIME_LEASE, holder, leaseMs))
     if (standby) return
-    await syncCustomers(base)
-    await Promise.all([...loops].map(async ([customerId, { loop }]) => {
-      const report = await loop.tick()
-      opts.onTick?.(customerId, report)
-    }))
+    // a customer with a telemetry source (its Prometheus) is polled there, not scraped here
+    const polled = await customersWithSources(deps.db)
+    await syncCustomers(base, polled)
+    await Promise.all([
+      ...[...loops].filter(([customerId]) => !polled.has(customerId)).map(async ([customerId, { loop }]) => {
+        const report = await loop.tick()
+        opts.onTick?.(customerId, report)
+      }),
+      pollAllSources(deps),
+    ])
     const now = deps.clock.now().getTime()
     if (now - lastRollup >= ROLLUP_EVERY_MS) {
       lastRollup = now

@@ -6,7 +6,7 @@
 import type { Db } from '../db/db.ts'
 import type { Clock } from '../clock.ts'
 import { hashToken, randomSecret } from '../auth/tokens.ts'
-import { RUNTIME_TOKEN_PREFIX } from '../http/auth.ts'
+import { AGENT_TOKEN_PREFIX, RUNTIME_TOKEN_PREFIX } from '../http/auth.ts'
 
 /** A freshly minted token: the secret is only ever in memory; the store keeps its hash. */
 export interface MintedToken { id: string; token: string }
@@ -17,6 +17,17 @@ export async function createRuntimeToken(db: Db, customerId: string, label: stri
   const rows = await db.query<{ id: string }>(
     `INSERT INTO access_tokens (kind, customer_id, token_hash, label) VALUES ('runtime', $1, $2, $3) RETURNING id`,
     [customerId, hashToken(token), label])
+  return { id: rows[0]!.id, token }
+}
+
+/**
+ * Creates a platform agent token (`oia_…`): what agent processes authenticate with, and what the
+ * platform's own in-process components present to the fleet's endpoints.
+ */
+export async function createAgentToken(db: Db, label: string): Promise<MintedToken> {
+  const token = `${AGENT_TOKEN_PREFIX}${randomSecret(32)}`
+  const rows = await db.query<{ id: string }>(
+    `INSERT INTO access_tokens (kind, token_hash, label) VALUES ('agent', $1, $2) RETURNING id`, [hashToken(token), label])
   return { id: rows[0]!.id, token }
 }
 

@@ -10,7 +10,7 @@ import type { FleetAggregate } from './metrics.ts'
 export interface SeriesPoint { at: Date; value: number; score?: number; n?: number }
 
 /** Filters of a series query. */
-export interface SeriesFilter { customerId: string; from: Date; to: Date; stepMs: number; deploymentId?: string }
+export interface SeriesFilter { customerId: string; from: Date; to: Date; stepMs: number; deploymentId?: string; group?: 'stable' | 'canary' }
 
 // Whitelisted SQL per aggregate (never built from user input).
 const COMBINE: Record<Exclude<FleetAggregate, 'weighted'>, string> = { max: 'max(v)', sum: 'sum(v)', mean: 'avg(v)' }
@@ -23,10 +23,10 @@ export async function deploymentSeries(db: Db, type: DeploymentMetricType, aggre
     `WITH per AS (
        SELECT deployment_id, "group", ${BUCKET('ts')} AS bucket, avg(value) AS v
        FROM deployment_metrics
-       WHERE customer_id = $1 AND metric_type = $5 AND ts >= $2 AND ts <= $3 AND ($6::text IS NULL OR deployment_id = $6)
+       WHERE customer_id = $1 AND metric_type = $5 AND ts >= $2 AND ts <= $3 AND ($6::text IS NULL OR deployment_id = $6) AND ($7::text IS NULL OR "group" = $7)
        GROUP BY 1, 2, 3)
      SELECT bucket AS at, ${COMBINE[aggregate]} AS value FROM per GROUP BY bucket ORDER BY bucket`,
-    [f.customerId, f.from, f.to, f.stepMs, type, f.deploymentId ?? null])
+    [f.customerId, f.from, f.to, f.stepMs, type, f.deploymentId ?? null, f.group ?? null])
   return rows.map((r) => ({ at: new Date(r.at), value: Number(r.value) }))
 }
 
@@ -38,10 +38,10 @@ async function weightedErrorSeries(db: Db, f: SeriesFilter): Promise<SeriesPoint
        SELECT ${BUCKET('e.ts')} AS bucket, e.value AS err, coalesce(t.value, 0) AS rps
        FROM deployment_metrics e LEFT JOIN deployment_metrics t
          ON t.customer_id = e.customer_id AND t.deployment_id = e.deployment_id AND t."group" = e."group" AND t.ts = e.ts AND t.metric_type = 'throughput_rps'
-       WHERE e.customer_id = $1 AND e.metric_type = 'error_rate' AND e.ts >= $2 AND e.ts <= $3 AND ($5::text IS NULL OR e.deployment_id = $5))
+       WHERE e.customer_id = $1 AND e.metric_type = 'error_rate' AND e.ts >= $2 AND e.ts <= $3 AND ($5::text IS NULL OR e.deployment_id = $5) AND ($6::text IS NULL OR e."group" = $6))
      SELECT bucket AS at, CASE WHEN sum(rps) > 0 THEN sum(err * rps) / sum(rps) ELSE avg(err) END AS value
      FROM pairs GROUP BY bucket ORDER BY bucket`,
-    [f.customerId, f.from, f.to, f.stepMs, f.deploymentId ?? null])
+    [f.customerId, f.from, f.to, f.stepMs, f.deploymentId ?? null, f.group ?? null])
   return rows.map((r) => ({ at: new Date(r.at), value: Number(r.value) }))
 }
 

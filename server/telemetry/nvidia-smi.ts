@@ -3,6 +3,7 @@
  * (ecosystem-formats §2.2). nvidia-smi's text is not guaranteed stable across drivers, so columns
  * are addressed by header name, never by position, and unknown columns pass through.
  */
+import type { MetricFamily } from './prometheus.ts'
 
 /** A parsed cell: a number when the value is numeric (units stripped), null when unavailable. */
 export type SmiValue = string | number | null
@@ -92,4 +93,34 @@ function parseCell(key: string, cell: string): SmiValue {
   if (cell === 'N/A' || cell === '') return null
   if (TEXT_FIELDS.has(key) || !NUMBER_WITH_UNIT.test(cell)) return cell
   return Number.parseFloat(cell)
+}
+
+/** The fields the runtime asks nvidia-smi for: what it maps onto DCGM's names, plus identity. */
+export const SMI_QUERY_FIELDS = ['index', 'uuid', 'name', 'memory.used', 'memory.free', 'utilization.gpu', 'temperature.gpu', 'power.draw'] as const
+
+// nvidia-smi field → the DCGM exporter series with the same meaning and unit (ecosystem-formats §2)
+const AS_DCGM: readonly (readonly [string, string, MetricFamily['type']])[] = [
+  ['utilization.gpu', 'DCGM_FI_DEV_GPU_UTIL', 'gauge'],
+  ['memory.used', 'DCGM_FI_DEV_FB_USED', 'gauge'],
+  ['memory.free', 'DCGM_FI_DEV_FB_FREE', 'gauge'],
+  ['power.draw', 'DCGM_FI_DEV_POWER_USAGE', 'gauge'],
+  ['temperature.gpu', 'DCGM_FI_DEV_GPU_TEMP', 'gauge'],
+]
+
+/**
+ * nvidia-smi rows as the DCGM exporter's families (labels `gpu`, `UUID`, `modelName`, `Hostname`),
+ * so a fleet without a DCGM exporter feeds the same GPU signals through the same code.
+ */
+export function smiAsDcgmFamilies(rows: readonly Record<string, SmiValue>[], hostname: string): MetricFamily[] {
+  return AS_DCGM.map(([field, name, type]) => ({
+    name, type,
+    samples: rows.flatMap((r) => {
+      const v = r[field]
+      if (typeof v !== 'number' || r.index === null || r.index === undefined) return []
+      const labels: Record<string, string> = { gpu: String(r.index), Hostname: hostname }
+      if (typeof r.uuid === 'string') labels.UUID = r.uuid
+      if (typeof r.name === 'string') labels.modelName = r.name
+      return [{ name, labels, value: v }]
+    }),
+  }))
 }

@@ -2,6 +2,7 @@
  * Telemetry records as runtimes push them, and the pure rules that accept or quarantine each one.
  * No I/O here: `checkRecord` decides, `store.ts` writes.
  */
+import { findBadText } from '../text.ts'
 
 /** Which series a sample belongs to; labels plus the fleet coordinates agents query by. */
 export interface SeriesRef {
@@ -32,6 +33,7 @@ export interface CheckedSample {
 export type QuarantineReason =
   | 'record_not_object' | 'series_invalid' | 'metric_invalid' | 'labels_invalid' | 'coordinate_invalid'
   | 'ts_invalid' | 'ts_future' | 'ts_too_old' | 'value_invalid' | 'value_not_finite' | 'derived_metric_invalid'
+  | 'text_invalid'
 
 /** The verdict on one record. */
 export type RecordCheck = { ok: true; sample: CheckedSample } | { ok: false; reason: QuarantineReason; detail: string }
@@ -108,6 +110,9 @@ export function checkRecord(raw: unknown, bounds: TimeBounds, memo?: SeriesMemo)
 
 function checkSeries(s: unknown): Required<SeriesRef> | Rejection {
   if (!isObject(s)) return bad('series_invalid', 'series is missing or not an object')
+  // one bad label must cost one record, not the batch: PostgreSQL would fail the whole insert
+  const badText = findBadText(s, 'series')
+  if (badText) return bad('text_invalid', badText)
   if (typeof s.metric !== 'string' || !METRIC_RE.test(s.metric)) return bad('metric_invalid', `metric ${JSON.stringify(s.metric)?.slice(0, 100)} is not a valid metric name`)
   const labels = checkLabels(s.labels)
   if (typeof labels === 'string') return bad('labels_invalid', labels)

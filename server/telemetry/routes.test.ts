@@ -69,6 +69,18 @@ describe(`telemetry ingestion and metrics over HTTP (${testDbKind})`, () => {
     expect((await q('p95_latency_ms', '&deployment_id=dep-a')).body[0].value).toBeCloseTo(500)
   })
 
+  it('separates the canary from the stable group when asked, and refuses a group on metrics that have none', async () => {
+    const ts = t0 + 5_000
+    const res = await p.http('POST', '/telemetry/ingest', { token: runtimeToken, body: { records: [derived('dep-c', 'stable', 'e2e_p95_ms', ts, 300), derived('dep-c', 'canary', 'e2e_p95_ms', ts, 450)] } })
+    expect(res.body).toMatchObject({ stored: 2 })
+    const q = (group: string) => p.http<{ value: number }[]>('GET', `/customers/${customer.customerId}/metrics?metric_type=e2e_p95_ms&deployment_id=dep-c&step=10m${group}`, { token: customer.token })
+    expect((await q('&group=stable')).body.map((x) => x.value)).toEqual([300])
+    expect((await q('&group=canary')).body.map((x) => x.value)).toEqual([450])
+    expect((await q('')).body.map((x) => x.value)).toEqual([450])
+    const bad = await p.http('GET', `/customers/${customer.customerId}/metrics?metric_type=monthly_cost&group=canary`, { token: customer.token })
+    expect(bad.body).toMatchObject({ code: 'OPT_VALIDATION_FAILED' })
+  })
+
   it('returns chronological points within the default last 24 h, ≤ 500 of them', async () => {
     const res = await p.http('GET', `/customers/${customer.customerId}/metrics?metric_type=p95_latency_ms&step=1s`, { token: customer.token })
     expect(res.status).toBe(200)
@@ -112,7 +124,7 @@ describe(`telemetry ingestion and metrics over HTTP (${testDbKind})`, () => {
 
   it('serves monthly and hourly cost from the bill\'s run-rate, not from telemetry', async () => {
     const c = await p.newCustomer('Billed Co')
-    await p.deps.cloud.registerFleet(c.customerId, SMALL_FLEET)
+    await p.deps.twin!.registerFleet(c.customerId, SMALL_FLEET)
     const end = p.deps.clock.now()
     const start = new Date(end.getTime() - 3_600_000)
     const q = (type: string) => p.http('GET', `/customers/${c.customerId}/metrics?metric_type=${type}&start_time=${start.toISOString()}&end_time=${end.toISOString()}&step=10m`, { token: c.token })
@@ -121,7 +133,7 @@ describe(`telemetry ingestion and metrics over HTTP (${testDbKind})`, () => {
     expect(monthly.status).toBe(200)
     expect(monthly.body.length).toBe(7)
     const last = monthly.body[monthly.body.length - 1]
-    expect(last.value).toBeCloseTo(await p.deps.cloud.monthlyRunRateUsd(c.customerId, new Date(last.timestamp)), 6)
+    expect(last.value).toBeCloseTo(await p.deps.twin!.monthlyRunRateUsd(c.customerId, new Date(last.timestamp)), 6)
     expect(last.value).toBeGreaterThan(0)
     expect(last.value / hourly.body[hourly.body.length - 1].value).toBeCloseTo(730, 6)
   })

@@ -13,6 +13,7 @@ import { remoteWriteRoutes } from '../remote-write/routes.ts'
 import { parseMetricsQuery, type MetricsWindow } from './metrics.ts'
 import { deploymentSeries, qualitySeries, type SeriesPoint } from './metrics-store.ts'
 import { batchTotals, listBatches } from './store.ts'
+import { runRateSeries } from '../spend/run-rate.ts'
 
 /** Largest ingestion body: 20k records of ~200 bytes with headroom; other routes keep the global limit. */
 export const INGEST_BODY_LIMIT = 8 * 1_048_576
@@ -54,6 +55,8 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   await app.register(remoteWriteRoutes, { deps, admission })
 
   app.post('/telemetry/ingest', {
+    // each record is judged alone: a record with bad text is quarantined, the rest stored
+    config: { textRule: 'items' },
     bodyLimit: Math.max(INGEST_BODY_LIMIT, deps.config.bodyLimitBytes),
     schema: { tags: ['telemetry'], body: IngestBody, response: { 200: IngestReply, ...errorResponses } },
   }, async (req) => {
@@ -81,7 +84,8 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     requireCustomerAccess(req, req.params.id)
     const parsed = parseMetricsQuery(req.query, clock.now())
     if (!parsed.ok) throw new errors.OPT_VALIDATION_FAILED(parsed.message)
-    return readSeries(deps, req.params.id, parsed.value, req.query.deployment_id)
+    if (req.query.group && parsed.value.source.kind !== 'deployment') throw new errors.OPT_VALIDATION_FAILED(`${req.query.metric_type} has no serving groups; group applies to deployment signals`)
+    return readSeries(deps, req.params.id, parsed.value, req.query.deployment_id, req.query.group)
   })
 
   app.get('/customers/:id/telemetry/batches', {
@@ -93,8 +97,8 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   })
 }
 
-async function readSeries(deps: Deps, customerId: string, w: MetricsWindow, deploymentId: string | undefined): Promise<MetricPoint[]> {
-  const filter = { customerId, from: w.from, to: w.to, stepMs: w.stepMs, deploymentId }
+async function readSeries(deps: Deps, customerId: string, w: MetricsWindow, deploymentId: string | undefined, group: 'stable' | 'canary' | undefined): Promise<MetricPoint[]> {
+  const filter = { customerId, from: w.from, to: w.to, stepMs: w.stepMs, deploymentId, group }
   let points: SeriesPoint[]
   if (w.source.kind === 'deployment') points = await deploymentSeries(deps.db, w.source.type, w.source.aggregate, filter)
   else if (w.source.kind === 'quality') points = await qualitySeries(deps.db, filter)
@@ -104,6 +108,6 @@ async function readSeries(deps: Deps, customerId: string, w: MetricsWindow, depl
 
 // The bill's run-rate sampled at each step: what the fleet costs at that instant (monthly = hourly × 730).
 async function runRatePoints(deps: Deps, customerId: string, w: MetricsWindow, field: 'hourlyUsd' | 'monthlyUsd'): Promise<SeriesPoint[]> {
-  const series = await deps.cloud.runRateSeries(customerId, w.from, w.to, w.stepMs)
-  return series.map((p) => ({ at: new Date(p.at), value: p[field] }))
+  const series = await runRateSeries(deps.cloud, customerId, w.from, w.to, w.stepMs)
+  return series.map((p) => ({ at: p.at, value: p[field] }))
 }

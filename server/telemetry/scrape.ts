@@ -16,6 +16,8 @@ export interface ScrapeOptions {
   timeoutMs?: number
   /** Largest body accepted: a vLLM server exposes ~20 KB, an 8-GPU DCGM exporter ~60 KB. */
   maxBytes?: number
+  /** Extra request headers (a bearer credential for endpoints that need one). */
+  headers?: Record<string, string>
 }
 
 // Prometheus sends this Accept header; vLLM's prometheus_client then answers 0.0.4 text.
@@ -26,7 +28,7 @@ export async function scrape(url: string, opts: ScrapeOptions = {}): Promise<Scr
   const t0 = performance.now()
   const took = () => performance.now() - t0
   try {
-    const res = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) })
+    const res = await fetch(url, { headers: { ...opts.headers, accept: ACCEPT }, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) })
     if (!res.ok) {
       await res.body?.cancel()
       return { ok: false, url, status: res.status, error: `HTTP ${res.status}`, durationMs: took() }

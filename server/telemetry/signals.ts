@@ -20,6 +20,9 @@ export interface DeploymentSignals {
   gpuUtilization: number | null
   queueDepth: number | null
   preemptionsPerSec: number | null
+  /** Tokens processed per second (prompt and generated), the denominator of cost per token. */
+  promptTokensPerSec: number | null
+  generationTokensPerSec: number | null
   /** Worst interval of the window: tail latency, KV pressure and queueing spikes that a mean hides. */
   p99LatencyMaxMs: number | null
   kvCacheUsageMax: number | null
@@ -87,6 +90,8 @@ function summarize(rows: Row[]): DeploymentSignals {
     gpuUtilization: avg('gpu_utilization'),
     queueDepth: avg('queue_depth'),
     preemptionsPerSec: avg('preemptions_per_sec'),
+    promptTokensPerSec: avg('prompt_tokens_per_sec'),
+    generationTokensPerSec: avg('generation_tokens_per_sec'),
     p99LatencyMaxMs: max('e2e_p99_ms'),
     kvCacheUsageMax: max('kv_cache_usage'),
     queueDepthMax: max('queue_depth'),

@@ -50,8 +50,8 @@ export interface VllmSignals {
 }
 
 // Current name first, pre-rename name second (ecosystem-formats §1.3).
-const KV_USAGE = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc']
-const ITL = ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']
+export const KV_USAGE = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc']
+export const ITL = ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']
 const PREFIX_CACHE = [
   { queries: 'vllm:prefix_cache_queries_total', hits: 'vllm:prefix_cache_hits_total' },
   { queries: 'vllm:gpu_prefix_cache_queries_total', hits: 'vllm:gpu_prefix_cache_hits_total' },

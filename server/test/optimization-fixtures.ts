@@ -10,17 +10,20 @@ import type { Simulator } from '../cloud/simulator/simulator.ts'
 import type { FleetDeployment, PoolSpec } from '../cloud/provider.ts'
 import type { EngineConfig } from '../cloud/model/serving.ts'
 import type { ChangePlan, RecommendationType, RiskLevel, Validation } from '../recommendations/recommendation.ts'
-import { HOURS_PER_MONTH } from '../optimizations/savings.ts'
+import { HOURS_PER_MONTH } from '../spend/run-rate.ts'
 import { workflowService, type WorkflowServiceOptions } from '../workflows/service.ts'
 import { startTestPlatform, type TestPlatform } from './platform.ts'
 
-/** The seed 001 `test_infrastructure` fleet, with a deployment id suffix so several can coexist. */
+/** The SLO the seed customer declares (SLOs are declared, not derived): 1.5 × its reported 1.6 s p95. */
+export const SEED_DECLARED_SLO = { ttft_p95_ms: null, itl_p95_ms: null, e2e_p95_ms: 2400, e2e_p99_ms: 3600, max_error_rate: 0.001, min_quality: 0.95 }
+
+/** The seed 001 `test_infrastructure` fleet (with its declared SLO), with a deployment id suffix so several can coexist. */
 export function seedFleetSpec(suffix = '', opts: { instances?: number; latencyCritical?: boolean } = {}) {
   const n = opts.instances ?? 2
   const ids = Array.from({ length: n }, (_, i) => `i-${suffix}${123456 + i}`)
   return {
     instances: ids.map((id, i) => ({ instance_id: id, instance_type: 'p4d.24xlarge', region: 'us-east-1', pricing: 'on-demand' as const, gpu_type: 'A100', gpu_count: 8, utilization: 0.78 - i * 0.06 })),
-    vllm_deployments: [{ deployment_id: `vllm-prod-${suffix || '1'}`, model: 'meta-llama/Llama-3-70B', instance_ids: ids, requests_per_second: 45, avg_latency_p95: 1600, ...(opts.latencyCritical ? { latency_critical: true } : {}) }],
+    vllm_deployments: [{ deployment_id: `vllm-prod-${suffix || '1'}`, model: 'meta-llama/Llama-3-70B', instance_ids: ids, requests_per_second: 45, avg_latency_p95: 1600, slo: SEED_DECLARED_SLO, ...(opts.latencyCritical ? { latency_critical: true } : {}) }],
   }
 }
 

@@ -48,8 +48,8 @@ async function seedOptimizations(url: string, deps: Awaited<ReturnType<typeof st
   const optimizationIds: string[] = []
   const deployments: string[] = []
   for (let i = 0; i < n; i++) {
-    const dep = await registerSeedFleet(deps.cloud, customerId!, `k${i}`)
-    const { plan, before, after } = await spotPlanFor(deps.cloud, customerId!, dep.id)
+    const dep = await registerSeedFleet(deps.twin!, customerId!, `k${i}`)
+    const { plan, before, after } = await spotPlanFor(deps.twin!, customerId!, dep.id)
     const recId = await insertRecommendation(deps.db, deps.clock, { customerId: customerId!, plan, savings: before - after, before })
     optimizationIds.push((await post(`/recommendations/${recId}/approve`, {}, token)).optimization_id!)
     deployments.push(dep.id)

@@ -21,6 +21,9 @@ import { promoteStep, retireStep, setWeightStep } from './steps/traffic.ts'
 import { validateStep } from './steps/validate.ts'
 import { rollbackStep } from './steps/rollback.ts'
 import { finishStep } from './steps/finish.ts'
+import { guarded } from '../desired/guard.ts'
+import { recordExecutedChange } from '../desired/store.ts'
+import { touchesOf } from '../desired/spec.ts'
 
 /** The run kind of optimizations (and the prefix of their live events: `optimization:step:started`). */
 export const OPTIMIZATION_KIND = 'optimization'
@@ -30,10 +33,10 @@ const VALIDATE_TIMEOUT_MS = 60_000
 
 function specFor(s: RolloutStep): StepSpec<OptimizationDeps> {
   switch (s.action) {
-    case 'launch': return { run: launchStep }
-    case 'set_weight': return { run: setWeightStep(s.weight!) }
-    case 'validate': return { run: validateStep(s.weight!), timeoutMs: VALIDATE_TIMEOUT_MS }
-    case 'promote': return { run: promoteStep, irreversible: true }
+    case 'launch': return { run: guarded(launchStep, true) }
+    case 'set_weight': return { run: guarded(setWeightStep(s.weight!)) }
+    case 'validate': return { run: guarded(validateStep(s.weight!)), timeoutMs: VALIDATE_TIMEOUT_MS }
+    case 'promote': return { run: guarded(promoteStep), irreversible: true }
     case 'retire': return { run: retireStep }
   }
 }
@@ -60,11 +63,19 @@ async function syncRecommendation(tx: Db, t: Transition, prev: Run, deps: Optimi
   if (!recId || !status || t.next.status === prev.status) return []
   const from: RecommendationStatus[] = status === 'executing' ? ['approved'] : ['approved', 'executing']
   if (!(await setRecommendationStatus(tx, recId, status, deps.clock.now(), from))) return []
+  if (status === 'completed') await recordCompleted(tx, t.next, recId, deps)
   await recordAudit(tx, deps.clock, {
     customerId: t.next.customerId, actor: 'workflow', action: `recommendation:${status}`, subjectType: 'recommendation', subjectId: recId,
     detail: { optimization_id: t.next.id, reason: t.next.abortReason },
   })
   return [{ type: 'recommendation:status:changed', customerId: t.next.customerId, id: recId, data: { status, optimization_id: t.next.id }, at: deps.clock.now().toISOString() }]
+}
+
+/** A completed change becomes the deployment's next desired-state generation (same transaction). */
+async function recordCompleted(tx: Db, run: Run, recId: string, deps: OptimizationDeps): Promise<void> {
+  const c = run.context as unknown as OptimizationContext
+  const state = await recordExecutedChange(tx, { customerId: run.customerId, deploymentId: c.deployment_id, plan: c.plan, touches: c.touches ?? touchesOf(c.plan, c.recommendation.type, null), optimizationId: run.id, recommendationId: recId, at: deps.clock.now() })
+  await recordAudit(tx, deps.clock, { customerId: run.customerId, actor: 'workflow', action: 'desired:generation:changed', subjectType: 'deployment', subjectId: c.deployment_id, detail: { generation: state.generation, ...state.lastChange } })
 }
 
 /** Options of a new optimization run. */
@@ -86,6 +97,7 @@ export async function createOptimizationRun(tx: Db, n: NewOptimization): Promise
       features: featuresOf({ type: rec.type, riskLevel: rec.riskLevel, confidence: rec.confidence, estimatedSavingsUsd: rec.estimatedSavingsUsd, predicted: rec.predicted, plan: rec.plan }),
     },
     plan: rec.plan, deployment_id: deploymentId, ...(n.rebase ? { rebase: true } : {}), ...(n.baseConfig ? { base_config: n.baseConfig } : {}),
+    ...(rec.baseGeneration !== null ? { base_generation: rec.baseGeneration } : {}), touches: rec.touches.length ? rec.touches : touchesOf(rec.plan, rec.type, null),
   }
   return insertRun(tx, {
     ...(n.id ? { id: n.id } : {}),

@@ -15,7 +15,7 @@ export interface WorkflowServiceOptions extends EngineOptions { bake?: BakeConfi
 
 /** The engine's dependencies from the platform's. */
 export function optimizationDeps(deps: Deps, bake?: BakeConfig): OptimizationDeps & { bake?: BakeConfig } {
-  return { db: deps.db, clock: deps.clock, log: deps.log, live: deps.live, cloud: deps.cloud, selfUrl: () => deps.selfUrl(), ...(bake ? { bake } : {}) }
+  return { db: deps.db, clock: deps.clock, log: deps.log, live: deps.live, cloud: deps.cloud, actuators: deps.actuators, selfUrl: () => deps.selfUrl(), fleetToken: () => deps.fleetToken(), ...(bake ? { bake } : {}) }
 }
 
 /** The workflow worker service (engine exposed for tests). */

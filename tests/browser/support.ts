@@ -27,13 +27,21 @@ export async function launchBrowser(): Promise<Browser> {
 export interface SessionSpec { token: string; role: 'admin' | 'customer'; customerId: string | null; email: string }
 
 /** A browser context whose pages start logged in (the portal's session key set before any script runs). */
-export async function contextWithSession(browser: Browser, s: SessionSpec | null, opts: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, colorScheme: opts.dark ? 'dark' : 'light' })
+export async function contextWithSession(browser: Browser, s: SessionSpec | null, opts: { width?: number; dark?: boolean; bypassCSP?: boolean } = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, colorScheme: opts.dark ? 'dark' : 'light', bypassCSP: opts.bypassCSP ?? false })
   if (s) {
     const value = JSON.stringify({ ...s, expiresAt: Date.now() + 3_600_000 })
     await ctx.addInitScript((v) => { if (!localStorage.getItem('optiinfra.session')) localStorage.setItem('optiinfra.session', v) }, value)
   }
   return ctx
+}
+
+/** Logs in the demo customer that demo mode creates (its one-time password comes from the start banner). */
+export async function loginDemoCustomer(p: TestPlatform): Promise<SessionSpec & { password: string; customerId: string }> {
+  const cred = p.credentials.find((c) => c.role === 'customer')
+  if (!cred?.customerId) throw new Error('demo mode created no demo customer')
+  const login = await p.http<{ access_token: string }>('POST', '/auth/login', { body: { username: cred.email, password: cred.password } })
+  return { token: login.body.access_token, role: 'customer', customerId: cred.customerId, email: cred.email, password: cred.password }
 }
 
 /** Collects uncaught page errors so a test can assert the SPA never crashed. */

@@ -98,9 +98,12 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     log.ok('both completed, overlapping in time')
 
     log.phase('Same deployment, no preference: performance before cost')
-    const seq = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [c.perf.id, (await waits(p, token).recommendation(customerId, (r) => r.deployment_id === 'chat-c' && r.agent_type === 'cost' && r.status === 'pending')).id] } })).body
+    // approving chat-c's spot change superseded its other capacity alternatives (one exclusive group): a fresh deployment
+    await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: l40sFleet('d') })
+    const d = await costAndPerf(customerId, token, 'chat-d')
+    const seq = (await p.http('POST', '/orchestrator/resolve-conflict', { token, body: { customer_id: customerId, recommendation_ids: [d.perf.id, d.cost.id] } })).body
     expect(seq.conflict_detected).toBe(true)
-    if (seq.resolution_strategy === 'sequential_execution') expect(seq.execution_order[0]).toBe(c.perf.id)
+    if (seq.resolution_strategy === 'sequential_execution') expect(seq.execution_order[0]).toBe(d.perf.id)
     log.ok(`${seq.resolution_strategy}: ${seq.rationale}`)
     log.passed()
   })

@@ -52,6 +52,8 @@ describe('e2e: scenario 2', () => {
     const approval = await p.http('POST', `/recommendations/${rec.id}/approve`, { token })
     const opt = await waits(p, token).optimizationDone(approval.body.optimization_id)
     expect(opt.status, JSON.stringify(opt.result)).toBe('completed')
+    expect(opt.engine_args.changed).toContainEqual({ flag: '--quantization', before: null, after: '--quantization=fp8' })
+    expect(opt.engine_args.after).toContain('--quantization=fp8')
     const weights = opt.execution_steps.map((s: any) => s.detail?.canary_weight ?? s.detail?.weight).filter((w: unknown) => typeof w === 'number')
     expect(weights).toEqual(expect.arrayContaining([10, 50]))
     for (const s of opt.execution_steps.filter((x: any) => x.name.startsWith('validate'))) log.ok(`${s.name}: ${JSON.stringify(s.detail).slice(0, 140)}`)

@@ -28,3 +28,10 @@ export async function lastMetric(p: TestPlatform, token: string, customerId: str
   if (res.status !== 200 || !res.body.length) throw new Error(`no ${type} points: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`)
   return res.body[res.body.length - 1]!.value
 }
+
+/** Approves as a user does: approving again when re-validation changed the figures; the answer otherwise. */
+export async function approve(p: TestPlatform, token: string, id: string) {
+  let res = await p.http('POST', `/recommendations/${id}/approve`, { token })
+  if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_CHANGED') res = await p.http('POST', `/recommendations/${id}/approve`, { token })
+  return res
+}

@@ -3,8 +3,9 @@
  * Paths and fields follow DESIGN.md §6 and issues 2–5; every figure the portal shows comes from here.
  */
 import { peekPrefetch, request, takePrefetch, type Query } from './client.ts'
+import type { DeploymentSlo, ReconcilerAction, SloBody } from './types.ts'
 import type {
-  AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, Dashboard, Fault, FaultBody,
+  AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
   Recommendation, RuntimeToken, SignupBody, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply,
 } from './types.ts'
@@ -15,6 +16,9 @@ const enc = encodeURIComponent
 
 /** POST /auth/signup: creates a customer and its first user. */
 export const signup = (body: SignupBody) => request<SignupReply>('POST', '/auth/signup', { body, anonymous: true })
+
+/** POST /auth/logout: revokes every token of the signed-in user (all tabs and devices). */
+export const logout = () => request<{ logged_out: true }>('POST', '/auth/logout')
 
 /** POST /auth/login: exchanges email + password for a bearer JWT. */
 export const login = (username: string, password: string) =>
@@ -30,6 +34,9 @@ export const listCustomers = () => request<Customer[]>('GET', '/customers')
 
 /** GET /customers/{id}. */
 export const getCustomer = (id: string) => request<Customer>('GET', `/customers/${enc(id)}`)
+
+/** Whether the customer's fleet is simulated and how its clock runs. */
+export const getEnvironment = (id: string) => request<CustomerEnvironment>('GET', `/customers/${enc(id)}/environment`)
 
 /** PATCH /customers/{id}: company name, plan, preferences kept for the orchestrator. */
 export const updateCustomer = (id: string, body: { company_name?: string; plan?: string; preferences?: Preferences }) =>
@@ -57,7 +64,7 @@ export const dashboardPath = (id: string) => `/portal/customers/${enc(id)}/dashb
 export const prefetchedDashboard = (id: string) => peekPrefetch<Dashboard>(dashboardPath(id))
 
 /** Query of GET /customers/{id}/metrics. */
-export interface MetricsQuery { metric_type: MetricType; start_time?: string; end_time?: string; deployment_id?: string }
+export interface MetricsQuery { metric_type: MetricType; start_time?: string; end_time?: string; deployment_id?: string; group?: 'stable' | 'canary' }
 
 /** GET /customers/{id}/metrics: chronological points of one metric. */
 export const getMetrics = (id: string, q: MetricsQuery) =>
@@ -148,3 +155,12 @@ export const clearFault = (id: string) => request<Fault>('DELETE', `/admin/simul
 
 /** GET /admin/simulator/faults: faults injected for one customer (admin). */
 export const listFaults = (customerId: string) => request<Fault[]>('GET', '/admin/simulator/faults', { query: { customer_id: customerId } })
+
+// --- SLOs and the reconciler ---------------------------------------------------------------------
+
+/** GET /customers/{id}/slos: every deployment's SLO, proposals marked `source: "proposed"`. */
+export const listSlos = (id: string) => request<DeploymentSlo[]>('GET', `/customers/${enc(id)}/slos`)
+/** PUT /customers/{id}/deployments/{deploymentId}/slo: declare (or confirm) a deployment's SLO. */
+export const putSlo = (id: string, deploymentId: string, body: SloBody) => request<DeploymentSlo>('PUT', `/customers/${enc(id)}/deployments/${enc(deploymentId)}/slo`, { body })
+/** GET /customers/{id}/reconciler/actions: what the reconciler did, newest first. */
+export const listReconcilerActions = (id: string) => request<ReconcilerAction[]>('GET', `/customers/${enc(id)}/reconciler/actions`)

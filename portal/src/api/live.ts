@@ -31,6 +31,8 @@ const AREA_RULES: { match: RegExp; areas: string[] }[] = [
   { match: /^(onboarding|infrastructure|discovery|fleet|runtime)/, areas: ['infrastructure', 'dashboard', 'audit', 'tokens'] },
   { match: /^(customer|preferences|account)/, areas: ['customer', 'customers', 'team', 'audit'] },
   { match: /^(fault|simulator)/, areas: ['faults', 'infrastructure', 'dashboard'] },
+  { match: /^(incident|reconciler)/, areas: ['dashboard', 'reconciler', 'audit', 'infrastructure'] },
+  { match: /^slo/, areas: ['slos', 'dashboard', 'audit'] },
   { match: /^audit/, areas: ['audit'] },
 ]
 

@@ -4,7 +4,7 @@
  * follow the contract of DESIGN.md §6 and issues 3–5 until their schemas land in `api/`.
  * Fields the portal does not strictly need are optional so a leaner server still renders.
  */
-import type { AuditEntry, Customer, LoginReply, SignupBody } from '../../../api/accounts.ts'
+import type { AuditEntry, Customer, CustomerEnvironment, LoginReply, SignupBody } from '../../../api/accounts.ts'
 import type { Preferences } from '../../../api/common.ts'
 import type { MetricPoint as MetricPointSchema } from '../../../api/metrics.ts'
 import type {
@@ -17,9 +17,11 @@ import type { Fault as FaultSchema, FaultBody as FaultBodySchema } from '../../.
 import type { RecommendationView } from '../../../api/recommendations.ts'
 import type { AgentView as AgentViewSchema } from '../../../api/agents.ts'
 import type { InstallCommandReply as InstallCommandReplySchema, OnboardBody as OnboardBodySchema } from '../../../api/onboarding.ts'
+import type { DeploymentSlo as DeploymentSloSchema, SloBody as SloBodySchema } from '../../../api/slo.ts'
+import type { Incident as IncidentSchema, ReconcilerAction as ReconcilerActionSchema } from '../../../api/reconciler.ts'
 import type { Static } from '@sinclair/typebox'
 
-export type { AuditEntry, Customer, LoginReply, SignupBody, Preferences }
+export type { AuditEntry, Customer, CustomerEnvironment, LoginReply, SignupBody, Preferences }
 
 /** The error body every API failure answers with. */
 export interface ApiErrorBody { code: string; message: string; requestId?: string }
@@ -79,6 +81,7 @@ export type Dashboard = DashboardSchema
 export const METRIC_TYPES = [
   'monthly_cost', 'hourly_cost', 'p95_latency_ms', 'p99_latency_ms', 'throughput_rps',
   'error_rate', 'gpu_utilization', 'kv_cache_usage', 'quality_score',
+  'ttft_p95_ms', 'itl_p95_ms', 'generation_tokens_per_sec', 'requests_running', 'queue_depth', 'preemptions_per_sec',
 ] as const
 export type MetricType = (typeof METRIC_TYPES)[number]
 
@@ -122,6 +125,10 @@ export interface VllmDeployment {
   slo?: { p95_ms?: number; p99_ms?: number; max_error_rate?: number; min_quality?: number }
   engine_config?: Record<string, unknown>
   monthly_cost?: number
+  /** Desired state (server/desired): generation, spec, and what really runs. */
+  generation?: number
+  desired?: { pools: { cloud: string; region: string; instanceType: string; pricing: string; count: number }[]; engine: Record<string, unknown>; constraints: Record<string, unknown> }
+  observed?: { healthy_instances: number; in_sync: boolean; instances: { instance_id: string; healthy: boolean; pricing: string; state: string }[] }
 }
 
 /** GET /customers/{id}/infrastructure (instances and deployments are listed once discovered). */
@@ -161,3 +168,10 @@ export interface RuntimeToken { id: string; label: string; created_at: string | 
 
 /** A message of WS /ws/customers/{id}: an invalidation hint, never the truth. */
 export interface LiveMessage { type: string; customerId: string; id?: string; data?: Record<string, unknown>; at: string }
+
+/** A deployment's SLO, declared or proposed (issue 10). */
+export type DeploymentSlo = Static<typeof DeploymentSloSchema>
+export type SloBody = SloBodySchema
+/** An open incident and a reconciler action. */
+export type Incident = IncidentSchema
+export type ReconcilerAction = Static<typeof ReconcilerActionSchema>

@@ -3,7 +3,7 @@ import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-route
 import { useSession } from '../api/session.ts'
 import { useQuery } from '../api/query.ts'
 import { useLive, useLiveStatus } from '../api/live.ts'
-import { getCustomer, listCustomers } from '../api/endpoints.ts'
+import { getCustomer, getEnvironment, listCustomers, logout as revokeSession } from '../api/endpoints.ts'
 import { setAdminCustomer, useCustomerId, useScopedHref } from '../lib/scope.ts'
 import { effectiveTheme, setTheme, useTheme } from '../lib/theme.ts'
 import { Loading } from './ui.tsx'
@@ -66,6 +66,7 @@ export function Shell() {
       </aside>
       <div className="main-col">
         <TopBar customerId={customerId} />
+        {customerId && <SimulationBanner customerId={customerId} />}
         <main id="main" className="content" tabIndex={-1}>
           <Suspense fallback={<Loading lines={6} />}><Outlet /></Suspense>
         </main>
@@ -79,7 +80,9 @@ function TopBar({ customerId }: { customerId: string | null }) {
   const navigate = useNavigate()
   // the login page ends the session once it is on screen: clearing it here first would make this
   // page's guard redirect to the login with a `next` back to where the user logged out from
-  const logout = () => navigate('/app/login', { replace: true, state: { loggedOut: true } })
+  // the server revokes the token first (a copied token must not outlive the logout); a failure to
+  // reach it still ends the session on this screen
+  const logout = () => { void revokeSession().catch(() => undefined).finally(() => navigate('/app/login', { replace: true, state: { loggedOut: true } })) }
   return (
     <header className="topbar">
       <div className="topbar-left">
@@ -92,6 +95,22 @@ function TopBar({ customerId }: { customerId: string | null }) {
         <button type="button" className="btn btn-ghost btn-sm" onClick={logout} data-testid="logout">Log out</button>
       </div>
     </header>
+  )
+}
+
+const stamp = (iso: string) => new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' })
+
+/** Says on every customer page that the fleet is simulated, and how fleet time relates to wall time. */
+function SimulationBanner({ customerId }: { customerId: string }) {
+  const q = useQuery(['environment', customerId], () => getEnvironment(customerId))
+  const env = q.data
+  if (!env?.simulated) return null
+  const scaled = env.time_scale !== 1
+  return (
+    <aside className="sim-banner" aria-label="Simulation" data-testid="simulation-banner">
+      <strong>Simulated fleet.</strong> GPUs, prices, traffic and bills on these pages come from OptiInfra&apos;s simulator, not a real cloud account.
+      {scaled && <> Fleet time runs ×{env.time_scale}: fleet clock {stamp(env.fleet_time)}, wall clock {stamp(env.wall_time)}; durations and dates shown are fleet time.</>}
+    </aside>
   )
 }
 

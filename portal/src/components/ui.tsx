@@ -5,6 +5,14 @@ import type { QueryState } from '../api/query.ts'
 import { label } from '../lib/format.ts'
 
 /** A page's title row with optional actions on the right. */
+/**
+ * Attributes of a scrollable table container: focusable and named, so keyboard users can scroll
+ * it on narrow screens (WCAG 2.1.1; axe's scrollable-region-focusable).
+ */
+export function scrollRegion(label: string): { tabIndex: 0; role: 'region'; 'aria-label': string } {
+  return { tabIndex: 0, role: 'region', 'aria-label': label }
+}
+
 export function PageHeader({ title, subtitle, actions, eyebrow }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; eyebrow?: ReactNode }) {
   return (
     <header className="page-header">

@@ -23,6 +23,12 @@ export const METRICS: Record<MetricType, MetricSpec> = {
   error_rate: { type: 'error_rate', label: 'Error rate', description: 'Share of requests that failed', format: (v) => pct(v, 2), tick: ratioTick },
   gpu_utilization: { type: 'gpu_utilization', label: 'GPU utilization', description: 'DCGM GPU utilization', format: (v) => isNum(v) ? `${v.toFixed(1)}%` : '—', tick: (v) => isNum(v) ? `${Math.round(v)}%` : '' },
   kv_cache_usage: { type: 'kv_cache_usage', label: 'KV-cache usage', description: 'vLLM KV-cache blocks in use', format: (v) => pct(v), tick: ratioTick },
+  ttft_p95_ms: { type: 'ttft_p95_ms', label: 'Time to first token p95', description: 'vLLM time to first token, 95th percentile', format: ms, tick: msTick },
+  itl_p95_ms: { type: 'itl_p95_ms', label: 'Inter-token latency p95', description: 'vLLM time between output tokens, 95th percentile', format: ms, tick: msTick },
+  generation_tokens_per_sec: { type: 'generation_tokens_per_sec', label: 'Output tokens/s', description: 'Tokens generated per second', format: (v) => isNum(v) ? `${number(v)} tok/s` : '—', tick: numberShort },
+  requests_running: { type: 'requests_running', label: 'Running requests', description: 'Requests being decoded (vLLM num_requests_running)', format: (v) => isNum(v) ? number(v) : '—', tick: numberShort },
+  queue_depth: { type: 'queue_depth', label: 'Waiting requests', description: 'Requests queued for a batch slot (vLLM num_requests_waiting)', format: (v) => isNum(v) ? number(v) : '—', tick: numberShort },
+  preemptions_per_sec: { type: 'preemptions_per_sec', label: 'Preemptions/s', description: 'Requests preempted for lack of KV-cache space', format: (v) => isNum(v) ? `${v.toFixed(3)}/s` : '—', tick: numberShort },
   quality_score: { type: 'quality_score', label: 'Quality score', description: 'Accuracy on the evaluation set', format: (v) => isNum(v) ? v.toFixed(3) : '—', tick: (v) => isNum(v) ? v.toFixed(2) : '' },
 }
 

@@ -5,7 +5,7 @@ import { clearFault, getInfrastructure, injectFault, listAgents, listCustomers, 
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import { useSession } from '../api/session.ts'
 import { FAULT_KINDS, FAULT_TARGETS, type AgentStatus, type Customer, type FaultBody } from '../api/types.ts'
-import { ActionError, Async, Badge, Card, EmptyState, ErrorState, PageHeader, StatusBadge } from '../components/ui.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, ErrorState, PageHeader, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { ago, label, number, shortId, when } from '../lib/format.ts'
 import { useWallNow } from '../lib/fleet-clock.ts'
 import { setAdminCustomer } from '../lib/scope.ts'
@@ -34,7 +34,7 @@ function Customers() {
     <Card title="Customers" testid="admin-customers">
       <Async q={q} empty={<EmptyState title="No customers yet" />}>
         {(list) => (
-          <div className="table-wrap">
+          <div className="table-wrap" {...scrollRegion('Customers')}>
             <table className="table table-hover" data-testid="customers-table">
               <thead><tr><th scope="col">Company</th><th scope="col">Plan</th><th scope="col">Cloud</th><th scope="col">Created</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
               <tbody>
@@ -63,7 +63,7 @@ function Agents() {
     <Card title="Agents" subtitle="Registered agent processes; those that miss heartbeats turn unhealthy, then offline, and get no work" testid="admin-agents">
       <Async q={q} empty={<EmptyState title="No agents registered" />}>
         {(list: AgentStatus[]) => (
-          <div className="table-wrap">
+          <div className="table-wrap" {...scrollRegion('Agents')}>
             <table className="table" data-testid="agents-table">
               <thead><tr><th scope="col">Agent</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Host</th><th scope="col" className="num">Load</th><th scope="col" className="num">Tasks</th><th scope="col">Last heartbeat</th></tr></thead>
               <tbody>
@@ -135,7 +135,7 @@ function Faults() {
       {customerId && (
         <Async q={faults} lines={2} empty={<EmptyState title="No faults injected for this customer" />}>
           {(list) => (
-            <div className="table-wrap">
+            <div className="table-wrap" {...scrollRegion('Faults')}>
               <table className="table compact" data-testid="faults-table">
                 <thead><tr><th scope="col">Fault</th><th scope="col">Target</th><th scope="col">Deployment</th><th scope="col" className="num">Magnitude</th><th scope="col">Active</th><th scope="col">Injected</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
                 <tbody>{list.map((f) => (

@@ -20,14 +20,14 @@ function AuthFrame({ title, subtitle, children }: { title: string; subtitle: str
           <li>Savings measured from the bill, not estimated</li>
         </ul>
       </div>
-      <div className="auth-main">
+      <main className="auth-main">
         <div className="auth-theme"><ThemeToggle /></div>
         <div className="auth-card">
           <h1>{title}</h1>
           <p className="muted">{subtitle}</p>
           {children}
         </div>
-      </div>
+      </main>
     </div>
   )
 }

@@ -4,7 +4,7 @@ import { useQuery } from '../api/query.ts'
 import type { Infrastructure, Instance, MetricType, VllmDeployment } from '../api/types.ts'
 import { NoCustomer } from '../components/layout.tsx'
 import { LazyTimeSeriesChart as TimeSeriesChart } from '../components/lazy-chart.tsx'
-import { Async, Badge, Card, EmptyState, ErrorState, PageHeader } from '../components/ui.tsx'
+import { Async, Badge, Card, EmptyState, ErrorState, PageHeader, scrollRegion } from '../components/ui.tsx'
 import { label, usd } from '../lib/format.ts'
 import { METRICS, RANGES, rangeOf, specFor } from '../lib/metrics.ts'
 import { useCustomerId } from '../lib/scope.ts'
@@ -14,11 +14,11 @@ import { latest, useMetric } from '../lib/use-metric.ts'
  * What one dashboard shows. `fleetOnly` charts are the whole fleet's (the bill's run-rate is not
  * split by deployment); their per-deployment figures come from the infrastructure API instead.
  */
-interface DashboardConfig { id: string; title: string; subtitle: string; charts: MetricType[]; instances?: boolean; fleetOnly?: boolean }
+interface DashboardConfig { id: string; title: string; subtitle: string; charts: MetricType[]; breakdown?: MetricType[]; instances?: boolean; fleetOnly?: boolean }
 
 const CONFIGS: Record<string, DashboardConfig> = {
   cost: { id: 'cost', title: 'Cost', subtitle: 'Spend run-rate and hourly cost, from the bill at the prices actually paid', charts: ['monthly_cost', 'hourly_cost'], instances: true, fleetOnly: true },
-  performance: { id: 'performance', title: 'Performance', subtitle: 'Latency, throughput and errors of your vLLM deployments', charts: ['p95_latency_ms', 'p99_latency_ms', 'throughput_rps', 'error_rate'] },
+  performance: { id: 'performance', title: 'Performance', subtitle: 'Latency (end to end, first token, between tokens), throughput, errors and queueing of your vLLM deployments', charts: ['p95_latency_ms', 'p99_latency_ms', 'ttft_p95_ms', 'itl_p95_ms', 'throughput_rps', 'generation_tokens_per_sec', 'error_rate', 'requests_running', 'queue_depth', 'preemptions_per_sec'], breakdown: ['p95_latency_ms', 'ttft_p95_ms', 'itl_p95_ms', 'throughput_rps', 'error_rate'] },
   resources: { id: 'resources', title: 'Resources', subtitle: 'GPU and KV-cache utilization across the fleet', charts: ['gpu_utilization', 'kv_cache_usage'], instances: true },
   quality: { id: 'quality', title: 'Quality', subtitle: 'Answer quality on the evaluation set, per deployment', charts: ['quality_score'] },
 }
@@ -65,7 +65,7 @@ export default function MetricsDashboard({ kind }: { kind: keyof typeof CONFIGS 
         <Async q={infra} empty={<NoFleet />} isEmpty={(i) => i.vllm_deployments.length === 0}>
           {(i) => config.fleetOnly
             ? <CostBreakdown infra={i} />
-            : <Breakdown customerId={customerId} deployments={i.vllm_deployments} metrics={config.charts} range={range} />}
+            : <Breakdown customerId={customerId} deployments={i.vllm_deployments} metrics={config.breakdown ?? config.charts} range={range} />}
         </Async>
       </Card>
       {config.instances && (
@@ -107,7 +107,7 @@ function MetricCard({ customerId, type, range, deployment, fleetOnly }: { custom
 
 function Breakdown({ customerId, deployments, metrics, range }: { customerId: string; deployments: VllmDeployment[]; metrics: MetricType[]; range: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Breakdown')}>
       <table className="table" data-testid="breakdown-table">
         <thead>
           <tr>
@@ -132,9 +132,9 @@ function Breakdown({ customerId, deployments, metrics, range }: { customerId: st
 
 function CostBreakdown({ infra }: { infra: Infrastructure }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Breakdown')}>
       <table className="table" data-testid="breakdown-table">
-        <thead><tr><th scope="col">Deployment</th><th scope="col">Model</th><th scope="col" className="num">Instances</th><th scope="col">Pricing</th><th scope="col" className="num">Monthly cost</th></tr></thead>
+        <thead><tr><th scope="col">Deployment</th><th scope="col">Model</th><th scope="col" className="num">Generation</th><th scope="col" className="num">Instances</th><th scope="col">Pricing</th><th scope="col" className="num">Monthly cost</th></tr></thead>
         <tbody>
           {infra.vllm_deployments.map((d) => {
             const own = infra.instances.filter((i) => i.deployment_id === d.deployment_id)
@@ -143,7 +143,8 @@ function CostBreakdown({ infra }: { infra: Infrastructure }) {
               <tr key={d.deployment_id} data-testid="breakdown-row">
                 <th scope="row" className="mono">{d.deployment_id}{d.canary_weight ? <> <Badge tone="accent">canary {d.canary_weight}%</Badge></> : null}</th>
                 <td>{d.model ?? '—'}</td>
-                <td className="num">{own.length}</td>
+                <td className="num" data-testid="deployment-generation">{d.generation ?? '—'}{d.observed && !d.observed.in_sync ? <> <Badge tone="warning">not in sync</Badge></> : null}</td>
+                <td className="num">{d.observed ? `${d.observed.healthy_instances} healthy / ${own.length}` : own.length}</td>
                 <td><span className="row-gap">{pricing.map((x) => <Badge key={x} tone={pricingTone(x)}>{label(x)}</Badge>)}</span></td>
                 <td className="num strong">{usd(d.monthly_cost)}</td>
               </tr>
@@ -170,7 +171,7 @@ function LatestCell({ customerId, type, range, deploymentId }: { customerId: str
 export function InstancesTable({ instances }: { instances: Instance[] }) {
   if (instances.length === 0) return <EmptyState title="No instances">This deployment has no instances right now.</EmptyState>
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Instances')}>
       <table className="table" data-testid="instances-table">
         <thead>
           <tr>

@@ -4,7 +4,7 @@ import { listAudit, listOptimizations } from '../api/endpoints.ts'
 import { useQuery } from '../api/query.ts'
 import type { AuditEntry, Optimization } from '../api/types.ts'
 import { NoCustomer } from '../components/layout.tsx'
-import { Async, Card, EmptyState, PageHeader, StatusBadge } from '../components/ui.tsx'
+import { Async, Card, EmptyState, PageHeader, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { actor, duration, label, shortId, usd, when } from '../lib/format.ts'
 import { useCustomerId, useScopedHref } from '../lib/scope.ts'
 
@@ -33,7 +33,7 @@ function OptimizationsTable({ list }: { list: Optimization[] }) {
   const href = useScopedHref()
   const sorted = [...list].sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? ''))
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Optimizations')}>
       <table className="table table-hover" data-testid="optimizations-table">
         <thead><tr>
           <th scope="col">Optimization</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th>
@@ -81,7 +81,7 @@ function AuditTable({ entries }: { entries: AuditEntry[] }) {
         <input type="search" value={filter} onChange={(e) => { setFilter(e.target.value); setShown(PAGE) }} placeholder="action, actor or id" data-testid="audit-filter" />
       </label>
       {rows.length === 0 ? <EmptyState title="No entries match" /> : (
-        <div className="table-wrap">
+        <div className="table-wrap" {...scrollRegion('Audit log')}>
           <table className="table compact" data-testid="audit-table">
             <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">Subject</th><th scope="col">Detail</th></tr></thead>
             <tbody>

@@ -4,7 +4,9 @@ import { abortOptimization, getOptimization, getOptimizationEvents, resumeOptimi
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import { useLiveStatus } from '../api/live.ts'
 import type { ExecutionStep, Optimization } from '../api/types.ts'
+import { CanaryCard } from '../components/canary-card.tsx'
 import { Dialog } from '../components/dialog.tsx'
+import { EngineArgsCard } from '../components/engine-args.tsx'
 import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, Stat, StatusBadge, toneOf } from '../components/ui.tsx'
 import { clockSec, duration, isNum, label, pct, shortId, usd, when } from '../lib/format.ts'
 import { useFleetNow } from '../lib/fleet-clock.ts'
@@ -56,6 +58,8 @@ export default function OptimizationDetailPage() {
         <Stat testid="predicted-savings" label="Predicted savings" value={usd(o.result?.predicted_savings)} hint="per month, by the agent" />
         <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? 'per month, measured from the bill' : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
       </div>
+      <CanaryCard o={o} />
+      <EngineArgsCard o={o} />
       <Card title="Execution steps" subtitle="Each validation gates on SLO (p95/p99 latency, error rate) and answer quality, canary vs stable" testid="steps">
         {o.execution_steps.length === 0 ? <EmptyState title="Waiting to start">The workflow engine picks this optimization up within seconds.</EmptyState> : (
           <ol className="steps">{o.execution_steps.map((s, i) => <Step key={`${s.name}-${i}`} s={s} index={i} />)}</ol>
@@ -82,9 +86,10 @@ function Outcome({ o }: { o: Optimization }) {
   if (o.status === 'failed') return <div className="banner banner-danger" data-testid="failed-banner" role="status"><div><strong>Failed</strong><div className="banner-detail" data-testid="failure-reason">{reason ?? 'No error was recorded.'}</div></div></div>
   if (o.status === 'completed') {
     const extra = scalarRows(o.result, ['success', 'error', 'predicted_savings', 'actual_savings'])
+    const regressed = o.result?.outcome === 'regressed'
     return (
-      <div className="banner banner-success banner-column" data-testid="completed-banner" role="status">
-        <div><strong>Completed</strong> {o.completed_at && <span className="muted">· {when(o.completed_at)} · took {duration(o.started_at, o.completed_at)}</span>}</div>
+      <div className={`banner ${regressed ? 'banner-danger' : 'banner-success'} banner-column`} data-testid="completed-banner" data-outcome={o.result?.outcome ?? ''} role="status">
+        <div><strong>{regressed ? 'Completed, regressed' : 'Completed'}</strong>{regressed && <> — {o.result.error}</>} {o.completed_at && <span className="muted">· {when(o.completed_at)} · took {duration(o.started_at, o.completed_at)}</span>}</div>
         {extra.length > 0 && <KeyValues rows={extra} testid="result-detail" />}
       </div>
     )

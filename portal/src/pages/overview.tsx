@@ -5,11 +5,12 @@ import { useQuery } from '../api/query.ts'
 import type { AuditEntry, Dashboard } from '../api/types.ts'
 import { NoCustomer } from '../components/layout.tsx'
 import { LazyTimeSeriesChart as TimeSeriesChart } from '../components/lazy-chart.tsx'
-import { Async, Badge, Card, EmptyState, ErrorState, Loading, PageHeader, RiskBadge, Stat, StatusBadge } from '../components/ui.tsx'
+import { Async, Badge, Card, EmptyState, ErrorState, Loading, PageHeader, RiskBadge, Stat, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { useWallNow } from '../lib/fleet-clock.ts'
 import { actor, ago, label, ms, pct, usd, when } from '../lib/format.ts'
 import { useCustomerId, useScopedHref } from '../lib/scope.ts'
 import { useMetric } from '../lib/use-metric.ts'
+import { IncidentsBanner, ReconcilerCard, SloCard } from './fleet-health.tsx'
 
 const ACTIVE = ['pending', 'running', 'paused']
 
@@ -42,6 +43,7 @@ function OverviewBody({ d, customerId }: { d: Dashboard; customerId: string }) {
   return (
     <div data-testid="overview">
       <PageHeader title="Overview" subtitle={`As of ${when(d.at)}`} />
+      <IncidentsBanner incidents={d.incidents ?? []} />
       <div className="stats">
         <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint="Run-rate from the bill" />
         <Stat testid="stat-potential-savings" label="Potential savings" value={usd(d.potential_savings)} hint={`per month · ${open.length} open recommendation${open.length === 1 ? '' : 's'}`} tone="accent" />
@@ -63,6 +65,10 @@ function OverviewBody({ d, customerId }: { d: Dashboard; customerId: string }) {
       <div className="grid-2">
         <HealthCard d={d} />
         <ActivityCard customerId={customerId} />
+      </div>
+      <div className="grid-2">
+        <SloCard customerId={customerId} />
+        <ReconcilerCard customerId={customerId} />
       </div>
     </div>
   )
@@ -124,7 +130,7 @@ function HealthCard({ d }: { d: Dashboard }) {
         {d.quality.score !== null && <Badge tone="info" testid="quality-score">quality {d.quality.score.toFixed(3)}</Badge>}
       </span>}>
       {ids.length === 0 ? <EmptyState title="No SLO data yet">Latency and quality appear once the agent runtime reports telemetry and baselines are measured.</EmptyState> : (
-        <div className="table-wrap">
+        <div className="table-wrap" {...scrollRegion('SLO compliance')}>
           <table className="table compact" data-testid="slo-table">
             <thead><tr><th scope="col">Deployment</th><th scope="col" className="num">p95</th><th scope="col" className="num">p99</th><th scope="col" className="num">Errors</th><th scope="col" className="num">Quality</th><th scope="col">SLO</th></tr></thead>
             <tbody>

@@ -4,7 +4,7 @@ import { approveRecommendation, getRecommendation, getSimilarOutcomes, rejectRec
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { PredictedEffect, Recommendation, SimilarOutcome } from '../api/types.ts'
 import { Dialog } from '../components/dialog.tsx'
-import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, RiskBadge, Stat, StatusBadge } from '../components/ui.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, RiskBadge, Stat, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { isNum, label, ms, pct, pp, times, usd, when } from '../lib/format.ts'
 import { useScopedHref } from '../lib/scope.ts'
 import { formatByKey, isObjectList, keyLabel, objectFields, scalarRows } from '../lib/values.ts'
@@ -28,6 +28,7 @@ export default function RecommendationDetailPage() {
         <span className="muted small">by the {label(r.agent_type).toLowerCase()} agent · {when(r.created_at)}</span>
       </span>} actions={<Decision r={r} />} />
       {r.status === 'rejected' && r.reject_reason && <div className="banner banner-neutral" data-testid="reject-reason-banner"><strong>Rejected:</strong>&nbsp;{r.reject_reason}</div>}
+      {r.status === 'superseded' && <div className="banner banner-neutral" data-testid="superseded-banner"><strong>Superseded:</strong>&nbsp;{r.reject_reason ?? 'a newer analysis or an approved alternative replaced it'}</div>}
       <div className="stats">
         <Stat testid="rec-savings" label="Estimated savings" value={usd(r.estimated_savings)} hint="per month" tone="accent" />
         <Stat label="Confidence" value={pct(r.confidence, 0)} hint="adjusted by similar past outcomes" />
@@ -39,6 +40,8 @@ export default function RecommendationDetailPage() {
           <p>{plan.summary ?? 'No plan summary.'}</p>
           <KeyValues rows={[
             ['Deployment', <span className="mono">{r.deployment_id ?? plan.deploymentId ?? '—'}</span>],
+            ['Computed on', <span data-testid="rec-generation">{r.base_generation === null ? 'generation unknown' : `generation ${r.base_generation}`}</span>],
+            ['Changes', r.touches.length ? <span className="mono">{r.touches.join(', ')}</span> : '—'],
             ['Rollout', 'Canary at 10% → 50% → 100% of traffic, SLO and quality checked at each step'],
             ['If a check fails', 'Traffic returns to the current configuration automatically'],
           ]} />
@@ -129,7 +132,7 @@ export function Evidence({ evidence }: { evidence?: Record<string, unknown> }) {
 function ObjectTable({ items }: { items: Record<string, unknown>[] }) {
   const keys = [...new Set(items.flatMap((i) => Object.keys(i).filter((k) => i[k] === null || typeof i[k] !== 'object')))]
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Predicted effects')}>
       <table className="table compact">
         <thead><tr>{keys.map((k) => <th key={k} scope="col">{keyLabel(k)}</th>)}</tr></thead>
         <tbody>{items.map((i, n) => <tr key={n}>{keys.map((k) => <td key={k}>{formatByKey(k, i[k])}</td>)}</tr>)}</tbody>
@@ -155,7 +158,7 @@ function SimilarOutcomes({ id }: { id: string }) {
             )}
             {s.outcomes.length > 0 && s.adjusted?.reasons.length ? <ul className="bullets small">{s.adjusted.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul> : null}
             {s.outcomes.length === 0 ? <EmptyState title="No similar changes yet">Once comparable optimizations finish, their measured results are shown here.</EmptyState> : (
-              <div className="table-wrap">
+              <div className="table-wrap" {...scrollRegion('Similar past changes')}>
                 <table className="table compact">
                   <thead><tr><th scope="col">Outcome</th><th scope="col">Type</th><th scope="col" className="num">Similarity</th><th scope="col" className="num">Predicted</th><th scope="col" className="num">Actual</th><th scope="col" className="num">Quality</th><th scope="col">Note</th></tr></thead>
                   <tbody>{s.outcomes.map((o, i) => <OutcomeRow key={o.optimization_id ?? i} o={o} />)}</tbody>
@@ -190,7 +193,8 @@ function Decision({ r }: { r: Recommendation }) {
   const [dialog, setDialog] = useState<'approve' | 'reject' | null>(null)
   const [reason, setReason] = useState('')
   const approve = useAction(async () => {
-    const reply = await approveRecommendation(r.id)
+    // a refusal (superseded, re-validated figures, a constraint) changes what the page shows: refresh it either way
+    const reply = await approveRecommendation(r.id).finally(() => invalidate(['recommendation', 'recommendations', 'dashboard']))
     invalidate(['recommendation', 'recommendations', 'dashboard', 'optimizations'])
     setDialog(null)
     navigate(href(`/app/optimizations/${reply.optimization_id}`))

@@ -3,7 +3,7 @@ import { analyze, listRecommendations } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import { AGENT_TYPES, RECOMMENDATION_STATUSES, RECOMMENDATION_TYPES, type Recommendation } from '../api/types.ts'
 import { NoCustomer } from '../components/layout.tsx'
-import { ActionError, Async, Badge, Card, EmptyState, PageHeader, RiskBadge, StatusBadge } from '../components/ui.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, PageHeader, RiskBadge, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { label, pct, usd, when } from '../lib/format.ts'
 import { useCustomerId, useScopedHref } from '../lib/scope.ts'
 
@@ -89,7 +89,7 @@ export function ValidationChips({ r }: { r: Recommendation }) {
 function RecTable({ list }: { list: Recommendation[] }) {
   const href = useScopedHref()
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...scrollRegion('Recommendations')}>
       <table className="table table-hover" data-testid="recommendations-table">
         <thead>
           <tr>

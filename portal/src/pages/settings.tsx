@@ -4,7 +4,7 @@ import { getCustomer, getInfrastructure, getInstallCommand, listRuntimeTokens, l
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { Customer, InstallCommand, Preferences } from '../api/types.ts'
 import { NoCustomer } from '../components/layout.tsx'
-import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, StatusBadge } from '../components/ui.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { label, when } from '../lib/format.ts'
 import { useCustomerId } from '../lib/scope.ts'
 import { setTheme, useTheme, type Theme } from '../lib/theme.ts'
@@ -126,7 +126,7 @@ function AgentRuntime({ customerId }: { customerId: string }) {
       )}
       <ActionError error={action.error ?? revoke.error} />
       {tokens.data && tokens.data.length > 0 && (
-        <div className="table-wrap token-list">
+        <div className="table-wrap token-list" {...scrollRegion('Runtime tokens')}>
           <table className="table compact" data-testid="runtime-tokens">
             <thead><tr><th scope="col">Runtime token</th><th scope="col" className="num">Connections</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>

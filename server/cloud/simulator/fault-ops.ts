@@ -20,6 +20,8 @@ export interface FaultInput {
   kind: FaultKind
   magnitude?: number
   instance_type?: string
+  /** capacity_shortage only: limit the shortage to one pricing (default: every pricing). */
+  pricing?: 'spot' | 'on-demand'
   duration_seconds?: number
 }
 
@@ -37,7 +39,8 @@ export async function injectFault(ctx: SimContext, input: FaultInput): Promise<F
   const magnitude = input.magnitude ?? DEFAULT_MAGNITUDE[input.kind]
   const problem = magnitudeProblem(input.kind, magnitude)
   if (problem) throw new errors.OPT_VALIDATION_FAILED(problem)
-  if (input.kind === 'capacity_shortage' && !input.instance_type) throw new errors.OPT_VALIDATION_FAILED('capacity_shortage needs instance_type')
+  if (input.kind === 'capacity_shortage' && !input.instance_type && !input.pricing) throw new errors.OPT_VALIDATION_FAILED('capacity_shortage needs instance_type or pricing')
+  if (input.pricing && input.kind !== 'capacity_shortage') throw new errors.OPT_VALIDATION_FAILED('pricing applies to capacity_shortage only')
   if (input.instance_type && !findInstanceType(ctx.catalog, 'aws', input.instance_type) && !findInstanceType(ctx.catalog, 'gcp', input.instance_type)) {
     throw new errors.OPT_CATALOG_UNKNOWN_INSTANCE_TYPE(input.instance_type, 'AWS/GCP')
   }
@@ -47,7 +50,7 @@ export async function injectFault(ctx: SimContext, input: FaultInput): Promise<F
     if (input.deployment_id && (await listDeployments(tx, input.customer_id, input.deployment_id)).length === 0) throw new errors.OPT_NOT_FOUND('Deployment')
     return insertFault(tx, {
       customerId: input.customer_id, deploymentId: input.deployment_id ?? null, target: input.target, kind: input.kind, magnitude,
-      instanceType: input.instance_type ?? null, createdAt: now, detail: {},
+      instanceType: input.instance_type ?? null, createdAt: now, detail: input.pricing ? { pricing: input.pricing } : {},
       expiresAt: input.duration_seconds === undefined ? null : new Date(now.getTime() + input.duration_seconds * 1000),
     })
   })

@@ -10,6 +10,7 @@ import { recordAudit } from '../../audit/store.ts'
 import type { Deps } from '../../deps.ts'
 import { actorOf, requireAdmin } from '../../http/auth.ts'
 import { isActive, type Fault } from './faults.ts'
+import type { Simulator } from './simulator.ts'
 
 /** The API view of a fault at `now`. */
 export function faultJson(f: Fault, now: Date): FaultJson {
@@ -21,8 +22,8 @@ export function faultJson(f: Fault, now: Date): FaultJson {
 }
 
 /** Fault injection routes (admin only; 403 for anyone else). */
-export const faultRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const { cloud: sim, db, clock } = deps
+export const faultRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; sim: Simulator }> = async (app, { deps, sim }) => {
+  const { db, clock } = deps
   const tags = ['simulator']
 
   app.post('/admin/simulator/faults', { schema: { tags, body: FaultBody, response: { 201: FaultSchema, ...errorResponses } } }, async (req, reply) => {

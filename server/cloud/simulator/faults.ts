@@ -68,13 +68,18 @@ export function groupEffects(faults: Fault[], deploymentId: string, group: Group
   return e
 }
 
-/** The launch error an active fault imposes on launching `instanceType` for a deployment, if any. */
-export function launchBlock(faults: Fault[], deploymentId: string, instanceType: string, at: Date): ProviderError | null {
+/**
+ * The launch error an active fault imposes on launching `instanceType` (at `pricing`) for a
+ * deployment, if any. A capacity shortage may be limited to one pricing (`detail.pricing`: the spot
+ * market of a type can be exhausted while on-demand capacity remains).
+ */
+export function launchBlock(faults: Fault[], deploymentId: string, instanceType: string, at: Date, pricing?: string): ProviderError | null {
   for (const f of faults) {
     if (!isActive(f, at) || (f.deploymentId !== null && f.deploymentId !== deploymentId)) continue
     if (f.kind === 'launch_failure') return { code: 'launch_failed', message: 'instance launch failed (injected fault)', retryable: false }
-    if (f.kind === 'capacity_shortage' && (f.instanceType === null || f.instanceType === instanceType)) {
-      return { code: 'capacity', message: `insufficient capacity for ${instanceType} (injected fault)`, retryable: true }
+    const pricingHit = f.detail.pricing === undefined || pricing === undefined || f.detail.pricing === pricing
+    if (f.kind === 'capacity_shortage' && (f.instanceType === null || f.instanceType === instanceType) && pricingHit) {
+      return { code: 'capacity', message: `insufficient ${f.detail.pricing ? `${String(f.detail.pricing)} ` : ''}capacity for ${instanceType} (injected fault)`, retryable: true }
     }
   }
   return null

@@ -34,7 +34,7 @@ export async function launchInstances(ctx: SimContext, req: { changeId: string; 
     if (!pool.ok) return providerError('invalid', pool.message)
     const [deployment] = await listDeployments(tx, req.customerId, String(req.deploymentId))
     if (!deployment) return providerError('not_found', `deployment ${req.deploymentId} not found`)
-    const blocked = launchBlock(await listFaults(tx, req.customerId), deployment.id, pool.entry.instanceType, now)
+    const blocked = launchBlock(await listFaults(tx, req.customerId), deployment.id, pool.entry.instanceType, now, req.pool.pricing)
     if (blocked) return { ok: false, error: blocked }
     const rows = Array.from({ length: req.pool.count }, (_, i) => newInstanceRow({
       catalog: ctx.catalog, entry: pool.entry, customerId: req.customerId, id: instanceIdFor(pool.entry.cloud, req.customerId, req.changeId, i),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { findInstanceType, normalizeGpuType, type Catalog, type CatalogEntry } from '../catalog/catalog.ts'
 import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from '../model/serving.ts'
 import type { Cloud, Pricing } from '../provider.ts'
+import type { SloSpec } from '../../slo/slo.ts'
 import { errors } from '../../errors.ts'
 import { smallestFittingTp } from './deployments.ts'
 import { resolveModel } from './model-match.ts'
@@ -34,6 +35,8 @@ export interface DeploymentSpec {
   prompt_tokens?: number
   output_tokens?: number
   latency_critical?: boolean
+  /** The customer's declared SLO (validated by the platform before registration). */
+  slo?: SloSpec
 }
 
 /** A fleet to materialize in the simulator. */

@@ -3,6 +3,7 @@
  * simulated cloud): the instances run from now and bill, the deployments serve their traffic.
  * Re-registering the same ids updates them in place; nothing is duplicated. One transaction.
  */
+import { toProviderSlo } from '../../slo/slo.ts'
 import type { Db } from '../../db/db.ts'
 import { errors } from '../../errors.ts'
 import type { CatalogEntry } from '../catalog/catalog.ts'
@@ -45,11 +46,11 @@ function deploymentRow(customerId: string, p: PlannedDeployment, existing: Deplo
   const s = p.spec
   const { traffic, slo } = deriveTraffic({ model: p.model, config, gpuType: p.entry.gpuType, gpuCount: p.entry.gpuCount, instances: p.instanceIds.length }, {
     requestsPerSecond: s.requests_per_second, p95LatencyMs: s.avg_latency_p95, promptTokens: s.prompt_tokens, outputTokens: s.output_tokens,
-    utilization: utilizationOf(p.instanceIds, planned),
+    utilization: utilizationOf(p.instanceIds, planned), latencyCritical: s.latency_critical === true,
   })
   return {
     customer_id: customerId, id: s.deployment_id, name: s.name ?? s.deployment_id, cloud: p.entry.cloud, region: p.entry.region,
-    model: p.model, traffic, slo, latency_critical: s.latency_critical === true, stable_config: config,
+    model: p.model, traffic, slo: s.slo ? toProviderSlo(s.slo) : slo, latency_critical: s.latency_critical === true, stable_config: config,
     canary_config: existing?.canary_config ?? null, canary_weight: existing?.canary_weight ?? 0,
     created_at: existing?.created_at ?? now, updated_at: now,
   }

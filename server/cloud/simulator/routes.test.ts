@@ -10,17 +10,19 @@ const clock = manualClock(FIXTURE_START)
 let p: TestPlatform
 let customer: { customerId: string; token: string }
 let base: string
+let fleetToken: string
 
 beforeAll(async () => {
   p = await startTestPlatform({ clock, workers: false }) // the endpoints need no background services
   customer = await p.newCustomer('Routes Co')
-  await p.deps.cloud.registerFleet(customer.customerId, SMALL_FLEET)
+  await p.deps.twin!.registerFleet(customer.customerId, SMALL_FLEET)
   base = `/sim/customers/${customer.customerId}`
+  fleetToken = (await p.http('GET', `/customers/${customer.customerId}/agent-install-command`, { token: customer.token })).body.agent_token
 }, 60_000)
 afterAll(async () => { await p?.stop() })
 
 async function scrape(path: string): Promise<{ status: number; families: MetricFamily[]; type: string | null }> {
-  const res = await fetch(p.url + path)
+  const res = await fetch(p.url + path, { headers: { authorization: `Bearer ${fleetToken}` } })
   const text = await res.text()
   const parsed = parsePrometheusText(text)
   if (res.status === 200) expect(parsed.errors).toEqual([])
@@ -60,31 +62,31 @@ describe(`simulator HTTP endpoints on ${testDbKind}`, () => {
 
   it('answers evaluation prompts in the OpenAI chat shape, per group and through the router', async () => {
     const item = EVAL_SET[0]!
-    const res = await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { body: { model: 'meta-llama/Meta-Llama-3-8B-Instruct', messages: [{ role: 'user', content: item.prompt }], temperature: 0 } })
+    const res = await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { token: fleetToken, body: { model: 'meta-llama/Meta-Llama-3-8B-Instruct', messages: [{ role: 'user', content: item.prompt }], temperature: 0 } })
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ object: 'chat.completion', model: 'meta-llama/Meta-Llama-3-8B-Instruct', choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] })
     expect(res.body.usage.total_tokens).toBe(res.body.usage.prompt_tokens + res.body.usage.completion_tokens)
     let correct = 0
     for (const it of EVAL_SET.slice(0, 60)) {
-      const r = await p.http('POST', `${base}/deployments/chat-8b/v1/chat/completions`, { body: { messages: [{ role: 'user', content: it.prompt }] } })
+      const r = await p.http('POST', `${base}/deployments/chat-8b/v1/chat/completions`, { token: fleetToken, body: { messages: [{ role: 'user', content: it.prompt }] } })
       expect(r.headers.get('x-sim-group')).toBe('stable')
       correct += scoreAnswer(it, r.body.choices[0].message.content)
     }
     expect(correct / 60).toBeGreaterThan(0.6) // Llama-3-8B FP16 models 0.80
     expect(correct / 60).toBeLessThan(0.97)
-    const wrongModel = await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { body: { model: 'gpt-4', messages: [{ role: 'user', content: 'hi' }] } })
+    const wrongModel = await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { token: fleetToken, body: { model: 'gpt-4', messages: [{ role: 'user', content: 'hi' }] } })
     expect(wrongModel.status).toBe(404)
-    expect((await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { body: { messages: [] } })).status).toBe(400)
+    expect((await p.http('POST', `${base}/deployments/chat-8b/stable/v1/chat/completions`, { token: fleetToken, body: { messages: [] } })).status).toBe(400)
   })
 
   it('resolves the short paths when the id is unique and refuses them when two customers share it', async () => {
     expect((await scrape('/sim/deployments/chat-8b/stable/metrics')).status).toBe(200)
     const other = await p.newCustomer('Twin Co')
-    await p.deps.cloud.registerFleet(other.customerId, SMALL_FLEET)
-    expect((await p.http('GET', '/sim/deployments/chat-8b/stable/metrics')).status).toBe(409)
-    expect((await p.http('GET', `${base}/deployments/chat-8b/canary/metrics`)).status).toBe(404)
-    expect((await p.http('GET', `${base}/deployments/nope/stable/metrics`)).status).toBe(404)
-    expect((await p.http('GET', `/sim/customers/not-a-uuid/deployments/chat-8b/stable/metrics`)).status).toBe(400)
+    await p.deps.twin!.registerFleet(other.customerId, SMALL_FLEET)
+    expect((await p.http('GET', '/sim/deployments/chat-8b/stable/metrics', { token: fleetToken })).status).toBe(409)
+    expect((await p.http('GET', `${base}/deployments/chat-8b/canary/metrics`, { token: fleetToken })).status).toBe(404)
+    expect((await p.http('GET', `${base}/deployments/nope/stable/metrics`, { token: fleetToken })).status).toBe(404)
+    expect((await p.http('GET', `/sim/customers/not-a-uuid/deployments/chat-8b/stable/metrics`, { token: fleetToken })).status).toBe(400)
   })
 
   it('limits fault injection to admins and applies a canary fault to a canary created later', async () => {
@@ -96,7 +98,7 @@ describe(`simulator HTTP endpoints on ${testDbKind}`, () => {
     const created = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ kind: 'quality_degradation', target: 'canary', active: true })
-    const sim = p.deps.cloud
+    const sim = p.deps.twin!
     const launched = await sim.launchInstances({ changeId: 'l1', customerId: customer.customerId, deploymentId: 'chat-8b', pool: { cloud: 'aws', region: 'us-east-1', instanceType: 'g6e.xlarge', pricing: 'on-demand', count: 1 } })
     clock.advance(180_000)
     const config = (await sim.listResources(customer.customerId)).deployments[0]!.stable.config
@@ -104,7 +106,7 @@ describe(`simulator HTTP endpoints on ${testDbKind}`, () => {
     const ask = async (group: string) => {
       let ok = 0
       for (const it of EVAL_SET.slice(100, 130)) {
-        const r = await p.http('POST', `${base}/deployments/chat-8b/${group}/v1/chat/completions`, { body: { messages: [{ role: 'user', content: it.prompt }] } })
+        const r = await p.http('POST', `${base}/deployments/chat-8b/${group}/v1/chat/completions`, { token: fleetToken, body: { messages: [{ role: 'user', content: it.prompt }] } })
         ok += scoreAnswer(it, r.body.choices[0].message.content)
       }
       return ok
@@ -121,12 +123,25 @@ describe(`simulator HTTP endpoints on ${testDbKind}`, () => {
 
   it('answers 503 from a group with no running instance', async () => {
     const c = await p.newCustomer('Empty Co')
-    await p.deps.cloud.registerFleet(c.customerId, SMALL_FLEET)
-    await p.deps.cloud.terminateInstances({ changeId: 'all', customerId: c.customerId, instanceIds: ['i-small-1', 'i-small-2'] })
-    expect((await p.http('GET', `/sim/customers/${c.customerId}/deployments/chat-8b/stable/metrics`)).status).toBe(503)
-    expect((await p.http('GET', `/sim/customers/${c.customerId}/instances/i-small-1/metrics`)).status).toBe(503)
-    const chat = await p.http('POST', `/sim/customers/${c.customerId}/deployments/chat-8b/stable/v1/chat/completions`, { body: { messages: [{ role: 'user', content: 'hello' }] } })
+    await p.deps.twin!.registerFleet(c.customerId, SMALL_FLEET)
+    await p.deps.twin!.terminateInstances({ changeId: 'all', customerId: c.customerId, instanceIds: ['i-small-1', 'i-small-2'] })
+    expect((await p.http('GET', `/sim/customers/${c.customerId}/deployments/chat-8b/stable/metrics`, { token: p.adminToken })).status).toBe(503)
+    expect((await p.http('GET', `/sim/customers/${c.customerId}/instances/i-small-1/metrics`, { token: p.adminToken })).status).toBe(503)
+    const chat = await p.http('POST', `/sim/customers/${c.customerId}/deployments/chat-8b/stable/v1/chat/completions`, { token: p.adminToken, body: { messages: [{ role: 'user', content: 'hello' }] } })
     expect(chat.status).toBe(503)
-    expect(chat.body.code).toBe('OPT_UNAVAILABLE')
+    expect(chat.body.error).toMatchObject({ code: 'OPT_UNAVAILABLE', type: 'server_error' }) // OpenAI's error shape on /v1/*
+  })
+
+  it('is private: only the customer\'s runtime token, a platform agent token or an admin reach the fleet', async () => {
+    const path = `${base}/deployments/chat-8b/stable/metrics`
+    const other = await p.newCustomer('Nosy Co')
+    const othersRuntime = (await p.http('GET', `/customers/${other.customerId}/agent-install-command`, { token: other.token })).body.agent_token
+    const agent = (await p.http('POST', '/orchestrator/agent-tokens', { token: p.adminToken, body: { label: 'probe' } })).body.token
+    expect((await p.http('GET', path)).body).toMatchObject({ code: 'OPT_AUTH_REQUIRED' })
+    expect((await p.http('GET', path, { token: customer.token })).status).toBe(403)
+    expect((await p.http('GET', path, { token: othersRuntime })).status).toBe(403)
+    expect((await p.http('GET', '/sim/instances/i-small-1/metrics', { token: othersRuntime })).status).toBeGreaterThanOrEqual(403)
+    expect((await p.http('POST', `${base}/deployments/chat-8b/v1/chat/completions`, { body: { messages: [{ role: 'user', content: 'hi' }] } })).status).toBe(401)
+    for (const token of [fleetToken, agent, p.adminToken]) expect((await p.http('GET', path, { token })).status).toBe(200)
   })
 })

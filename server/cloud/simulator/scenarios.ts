@@ -47,9 +47,9 @@ export async function seedDemoFleet(sim: Simulator, customerId: string): Promise
 }
 
 /** Seeds the demo fleet for the demo account created by bootstrap (no-op when the account is absent). */
-export async function seedDemoCustomers(deps: Pick<Deps, 'db' | 'cloud' | 'log'>, demoEmail: string): Promise<void> {
+export async function seedDemoCustomers(deps: Pick<Deps, 'db' | 'twin' | 'log'>, demoEmail: string): Promise<void> {
   const user = await findUserByEmail(deps.db, demoEmail)
-  if (!user?.customer_id) return
-  const fleet = await seedDemoFleet(deps.cloud, user.customer_id)
+  if (!user?.customer_id || !deps.twin) return
+  const fleet = await seedDemoFleet(deps.twin, user.customer_id)
   if (fleet) deps.log.info({ customerId: user.customer_id, instances: fleet.instances.length, deployments: fleet.deployments.length }, 'demo fleet registered in the simulator')
 }

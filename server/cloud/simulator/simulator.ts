@@ -11,7 +11,7 @@ import type { LiveHub } from '../../http/live.ts'
 import type { Service } from '../../services.ts'
 import { commitmentFor, HOURS_PER_MONTH, loadCatalog, type Catalog } from '../catalog/catalog.ts'
 import { spotPriceAt } from '../model/spot.ts'
-import type { BillLine, Cloud, CloudProvider, FleetDeployment, FleetInstance, GroupRole, PoolSpec, PriceQuote, ProviderResult, ServingGroup } from '../provider.ts'
+import type { BillLine, Cloud, CloudProvider, FleetDeployment, FleetInstance, GroupRole, PoolSpec, PriceQuote, ProviderResult, ServingGroup, Slo } from '../provider.ts'
 import { billLines, hourlyRunRateUsd, runRateSeries, type RunRatePoint } from './billing.ts'
 import { abortCanary, promoteCanary, setCanary } from './canary.ts'
 import { chatCompletion, type ChatRequest, type ChatResult } from './chat.ts'
@@ -23,9 +23,10 @@ import { toFleetInstance } from './instances.ts'
 import { launchInstances, terminateInstances } from './launch.ts'
 import { registerFleet, type RegisteredFleet } from './register.ts'
 import type { FleetSpec } from './register-plan.ts'
+import { addToStable } from './stable.ts'
 import { scrapeDcgm, scrapeVllm, type ScrapeResult } from './scrape.ts'
 import { groupServingAt, type GroupServing } from './serving-view.ts'
-import { instancesOfDeployment, listDeployments, listEvents, listInstances, type SimEvent } from './store.ts'
+import { instancesOfDeployment, listDeployments, listEvents, listInstances, updateSlo, type SimEvent } from './store.ts'
 import { processInterruptions, simulatorTicker, type InterruptionNotice } from './ticker.ts'
 
 /** How long terminated instances stay in listResources (the bill keeps them forever). */
@@ -83,6 +84,10 @@ export class Simulator implements CloudProvider {
     return terminateInstances(this.ctx, req)
   }
 
+  addToStable(req: { changeId: string; customerId: string; deploymentId: string; instanceIds: string[] }): Promise<ProviderResult<FleetDeployment>> {
+    return addToStable(this.ctx, req)
+  }
+
   setCanary(req: { changeId: string; customerId: string; deploymentId: string; group: ServingGroup; weight: number }): Promise<ProviderResult<FleetDeployment>> {
     return setCanary(this.ctx, req)
   }
@@ -100,6 +105,11 @@ export class Simulator implements CloudProvider {
   /** Materializes a fleet in the seeds' fixture shape; idempotent by ids; throws catalog errors. */
   registerFleet(customerId: string, spec: FleetSpec): Promise<RegisteredFleet> {
     return registerFleet(this.ctx, customerId, spec)
+  }
+
+  /** Keeps the simulated deployment's SLO equal to the one the customer declared on the platform; false if no such deployment. */
+  setSlo(customerId: string, deploymentId: string, slo: Slo): Promise<boolean> {
+    return isCustomerId(customerId) ? updateSlo(this.ctx.db, customerId, deploymentId, slo, this.ctx.clock.now()) : Promise.resolve(false)
   }
 
   /** Σ current hourly price of the running instances × 730 (the bill's run-rate, USD/month). */

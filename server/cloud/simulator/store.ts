@@ -126,6 +126,11 @@ export async function updateRouting(db: Db, customerId: string, id: string, r: {
     [customerId, id, JSON.stringify(r.stable), r.canary && JSON.stringify(r.canary), r.weight, r.at])
 }
 
+/** Replaces the SLO the simulated deployment serves against (the platform's declared SLO). */
+export async function updateSlo(db: Db, customerId: string, id: string, slo: Slo, at: Date): Promise<boolean> {
+  return (await db.query('UPDATE sim_deployments SET slo = $3, updated_at = $4 WHERE customer_id = $1 AND id = $2 RETURNING id', [customerId, id, JSON.stringify(slo), at])).length > 0
+}
+
 /** A customer's deployments (all, or one id). */
 export async function listDeployments(db: Db, customerId: string, id?: string): Promise<DeploymentRow[]> {
   const rows = await db.query<DeploymentRow>(

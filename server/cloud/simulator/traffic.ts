@@ -1,9 +1,10 @@
 /**
- * Traffic profile and SLO for a registered deployment, from what the customer told us (request
+ * Traffic profile and proposed SLO for a registered deployment, from what the customer told us (request
  * rate, observed p95, token counts, utilization) and the serving model. Pure.
  */
 import { serve, type EngineConfig, type ModelSpec, type ServingStats, type TrafficProfile } from '../model/serving.ts'
 import type { Slo } from '../provider.ts'
+import { proposeSlo, toProviderSlo } from '../../slo/slo.ts'
 
 /** What a fleet registration may say about a deployment's load. */
 export interface TrafficHints {
@@ -13,6 +14,8 @@ export interface TrafficHints {
   outputTokens?: number
   /** Mean GPU utilization of the instances (0..1), used only when the request rate is unknown. */
   utilization?: number
+  /** Interactive (chat) rather than batch: sets the class of the proposed SLO. */
+  latencyCritical?: boolean
 }
 
 /** The group the deployment runs on. */
@@ -29,8 +32,6 @@ export const TRAFFIC_DEFAULTS = { dailyAmplitude: 0.3, peakHourUtc: 15, prompt: 
 const OUTPUT_CANDIDATES = [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 /** Without a rate or utilization, assume the group runs at 40% of its capacity (typical over-provisioning). */
 const DEFAULT_LOAD_SHARE = 0.4
-/** SLOs leave 50% headroom over today's modelled latency, never tighter than seed 001's 1 s / 1.5 s. */
-const SLO_HEADROOM = 1.5
 
 function statsFor(g: GroupShape, rps: number, prompt: number, output: number, prefixShare: number): ServingStats {
   const gpu = { gpuType: g.gpuType, gpusPerInstance: g.gpuCount, instances: g.instances }
@@ -47,10 +48,6 @@ function fitOutput(g: GroupShape, rps: number, p95: number): number {
     if (err < bestErr) { best = out; bestErr = err }
   }
   return best
-}
-
-function roundUp(x: number, step: number): number {
-  return Math.ceil(x / step) * step
 }
 
 /** Traffic profile and SLO for a group given the customer's hints. */
@@ -71,14 +68,7 @@ export function deriveTraffic(g: GroupShape, h: TrafficHints): { traffic: Traffi
     baseRps: rps, dailyAmplitude: TRAFFIC_DEFAULTS.dailyAmplitude, peakHourUtc: TRAFFIC_DEFAULTS.peakHourUtc,
     promptTokensMean: prompt, outputTokensMean: output, prefixShare,
   }
-  const now = statsFor(g, rps, prompt, output, prefixShare)
-  const p95 = now.fits ? now.e2eMs.p95 : 0
-  const p99 = now.fits ? now.e2eMs.p99 : 0
-  const slo: Slo = {
-    p95Ms: roundUp(Math.max(1000, SLO_HEADROOM * p95), 100),
-    p99Ms: roundUp(Math.max(1500, SLO_HEADROOM * p99), 100),
-    maxErrorRate: 0.001,
-    minQuality: 0.95,
-  }
+  // the proposed SLO of the workload's class (server/slo), never a multiple of today's latency
+  const slo: Slo = toProviderSlo(proposeSlo({ latencyCritical: h.latencyCritical === true, outputTokensMean: output }))
   return { traffic, slo }
 }

@@ -4,19 +4,25 @@
  * finding the deployment being changed.
  */
 import { createHash } from 'node:crypto'
+import type { Actuators } from '../../actuators/index.ts'
 import type { CloudProvider, FleetDeployment, FleetInstance, ProviderError } from '../../cloud/provider.ts'
 import type { EngineConfig } from '../../cloud/model/serving.ts'
 import type { ChangePlan, PredictedEffect, RecommendationType, RiskLevel } from '../../recommendations/recommendation.ts'
 import type { AnalysisThresholds } from '../../rollouts/rollout.ts'
 import type { BakeState } from '../../rollouts/bake.ts'
-import type { EngineDeps } from '../engine.ts'
+import type { EngineDeps, StepEnv } from '../engine.ts'
+import { ACTUATION_POLL_MS } from '../../actuators/actuator.ts'
 import type { Run, StepResult } from '../workflow.ts'
 
 /** What optimization steps need besides the engine's deps. */
 export interface OptimizationDeps extends EngineDeps {
   cloud: CloudProvider
+  /** Where traffic and configuration steps go (direct, Git, or a human). */
+  actuators: Pick<Actuators, 'forCustomer'>
   /** Base URL the fleet's relative endpoint paths resolve against. */
   selfUrl(): string
+  /** The platform's credential for the fleet's endpoints (see Deps.fleetToken). */
+  fleetToken(): string
 }
 
 /** The recommendation as the run saw it at approval (so later edits never change a running plan). */
@@ -41,6 +47,9 @@ export interface OptimizationContext {
   rebase?: boolean
   /** The deployment's stable configuration at approval: what the plan's configuration is a patch of. */
   base_config?: EngineConfig
+  /** The desired-state generation the approved plan is based on, and the fields it changes (server/desired). */
+  base_generation?: number
+  touches?: string[]
   /** The stable group before any change: what a rollback restores and verifies. */
   original?: { instance_ids: string[]; config: EngineConfig; captured_at: string }
   thresholds?: AnalysisThresholds
@@ -99,4 +108,18 @@ export function sameJson(a: unknown, b: unknown): boolean {
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)).map(([k, x]) => [k, norm(x)]))
     : Array.isArray(v) ? v.map(norm) : v)
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b))
+}
+
+/** How long a step waits for a GitOps controller or a human to apply what it asked. */
+export const ACTUATION_DEADLINE_MS: Record<'git' | 'manual', number> = { git: 30 * 60_000, manual: 24 * 60 * 60_000 }
+
+/**
+ * An actuation that is not applied yet becomes a wait (polled every ACTUATION_POLL_MS), and an
+ * abort once the step has waited longer than its actuator's deadline.
+ */
+export function pendingActuation(env: StepEnv<OptimizationDeps>, run: Run, kind: 'git' | 'manual', p: { reason: string; revision: string | null }): StepResult {
+  const started = Date.parse(run.steps[run.stepIndex]?.started_at ?? env.now.toISOString())
+  const detail = { actuator: kind, ...(p.revision ? { revision: p.revision } : {}) }
+  if (env.now.getTime() - started > ACTUATION_DEADLINE_MS[kind]) return { kind: 'abort', reason: `not applied within ${ACTUATION_DEADLINE_MS[kind] / 60_000} min: ${p.reason}`, detail }
+  return { kind: 'wait', until: new Date(env.now.getTime() + ACTUATION_POLL_MS), reason: p.reason, detail }
 }

@@ -4,11 +4,16 @@
  * now); every run stores one learning outcome (success, predicted vs actual, quality delta,
  * rollback reason, feature vector) that similarity search offers for future recommendations.
  */
-import { monthlyRunRateUsd, realizedSavings } from '../../optimizations/savings.ts'
+import { realizedSavings } from '../../optimizations/savings.ts'
+import { monthlyRunRateUsd } from '../../spend/run-rate.ts'
 import { storeOutcome } from '../../learning/store.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
 import { ctxOf, type OptimizationContext, type OptimizationDeps } from './context.ts'
+
+/** Below −max(this, share × cost before) realized savings are a regression, not price noise. */
+export const REGRESSION_NOISE_USD = 1
+export const REGRESSION_NOISE_SHARE = 0.01
 
 /** The finish step: fills `run.result` and stores the outcome. */
 export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
@@ -21,8 +26,12 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
     const before = c.run_rate_before_usd ?? 0
     const after = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
     const s = realizedSavings(before, after, predicted)
+    // judged, not assumed: a change that costs more than before (from the bill) regressed; spot prices
+    // move hourly, so a configuration change on the same pools is judged beyond that noise
+    const regressed = s.actual < -Math.max(REGRESSION_NOISE_USD, REGRESSION_NOISE_SHARE * before)
     result = {
-      success: true, error: null, predicted_savings: s.predicted, actual_savings: s.actual, prediction_error: s.prediction_error,
+      success: !regressed, outcome: regressed ? 'regressed' : 'improved', error: regressed ? `realized savings are negative (${s.actual.toFixed(2)} USD/month)` : null,
+      predicted_savings: s.predicted, actual_savings: s.actual, prediction_error: s.prediction_error,
       monthly_cost_before: round2(before), monthly_cost_after: round2(after), cost_reduction: s.cost_reduction, quality,
     }
   } else {
@@ -36,7 +45,7 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
   run.result = result
   const stored = await storeOutcome(env.deps.db, {
     optimizationId: run.id, customerId: run.customerId, recommendationId: c.recommendation.id, recommendationType: c.recommendation.type,
-    deploymentId: c.deployment_id, success: outcome === 'completed', status: outcome, predictedSavingsUsd: predicted,
+    deploymentId: c.deployment_id, success: result.success === true, status: result.outcome === 'regressed' ? 'regressed' : outcome, predictedSavingsUsd: predicted,
     actualSavingsUsd: outcome === 'completed' ? (result.actual_savings as number) : 0, qualityDelta: quality?.delta ?? null,
     rollbackReason: c.abort?.reason ?? null, features: c.recommendation.features, at: env.now,
   })

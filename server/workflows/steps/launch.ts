@@ -5,7 +5,7 @@
  * until every new instance runs.
  */
 import { rebasePlan, poolsOfInstances, thresholdsFor } from '../../rollouts/rollout.ts'
-import { monthlyRunRateUsd } from '../../optimizations/savings.ts'
+import { monthlyRunRateUsd } from '../../spend/run-rate.ts'
 import { customerPreferences } from '../../optimizations/store.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'

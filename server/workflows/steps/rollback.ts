@@ -6,7 +6,7 @@
  */
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
-import { ctxOf, digest, findDeployment, fromProviderError, launchedIds, sameJson, sameSet, type OptimizationDeps } from './context.ts'
+import { ctxOf, digest, findDeployment, fromProviderError, launchedIds, pendingActuation, sameJson, sameSet, type OptimizationDeps } from './context.ts'
 
 /** The rollback step. */
 export async function rollbackStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
@@ -16,8 +16,11 @@ export async function rollbackStep(env: StepEnv<OptimizationDeps>, run: Run): Pr
   c.rollback = { ...(c.rollback ?? {}), started_at: (c.rollback?.started_at as string | undefined) ?? env.now.toISOString() }
   if (c.promoted_at) return { kind: 'error', retryable: false, reason: `the change was promoted at ${c.promoted_at}; it is live and cannot be rolled back automatically` }
   const found = await findDeployment(cloud, run.customerId, c.deployment_id)
-  if (found.deployment?.canary) {
-    const r = await cloud.abortCanary({ changeId: env.changeId('abort_canary'), customerId: run.customerId, deploymentId: c.deployment_id })
+  const actuator = await env.deps.actuators.forCustomer(run.customerId)
+  // a GitOps rollback is a revert commit even when the controller never attached the canary
+  if (found.deployment?.canary || actuator.kind !== 'direct') {
+    const r = await actuator.abortCanary({ changeId: env.changeId('abort_canary'), customerId: run.customerId, deploymentId: c.deployment_id, label: c.recommendation.title, reason: c.abort?.reason ?? 'rollback' })
+    if (r.ok === 'pending') return pendingActuation(env, run, actuator.kind as 'git' | 'manual', r)
     if (!r.ok) return fromProviderError('send traffic back to stable', r.error)
   }
   // stamped when the provider confirmed: the clock moves during the calls (a scaled clock a lot)

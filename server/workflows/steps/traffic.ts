@@ -5,17 +5,19 @@
  */
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
-import { ctxOf, findDeployment, fromProviderError, sameSet, type OptimizationDeps } from './context.ts'
+import { ctxOf, findDeployment, fromProviderError, pendingActuation, sameSet, type OptimizationDeps } from './context.ts'
 
 /** A step that routes `weight`% of the deployment's traffic to the canary group. */
 export function setWeightStep(weight: number) {
   return async (env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> => {
     const c = ctxOf(run)
     if (!c.canary_ids?.length) return { kind: 'abort', reason: 'no canary instances to route traffic to' }
-    const r = await env.deps.cloud.setCanary({
-      changeId: env.changeId(), customerId: run.customerId, deploymentId: c.deployment_id,
+    const actuator = await env.deps.actuators.forCustomer(run.customerId)
+    const r = await actuator.setCanary({
+      changeId: env.changeId(), customerId: run.customerId, deploymentId: c.deployment_id, label: c.recommendation.title,
       group: { instanceIds: c.canary_ids, config: c.plan.config }, weight,
     })
+    if (r.ok === 'pending') return pendingActuation(env, run, actuator.kind as 'git' | 'manual', r)
     if (!r.ok) return fromProviderError(`set canary weight ${weight}%`, r.error)
     const canary = r.value.canary
     if (!canary || !sameSet(canary.instanceIds, c.canary_ids)) return { kind: 'abort', reason: 'provider did not attach the canary group as asked' }
@@ -26,9 +28,12 @@ export function setWeightStep(weight: number) {
 /** Promotes the canary to stable at 100%; afterwards the change can no longer be rolled back. */
 export async function promoteStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
   const c = ctxOf(run)
-  const r = await env.deps.cloud.promoteCanary({ changeId: env.changeId(), customerId: run.customerId, deploymentId: c.deployment_id })
+  const actuator = await env.deps.actuators.forCustomer(run.customerId)
+  const r = await actuator.promoteCanary({ changeId: env.changeId(), customerId: run.customerId, deploymentId: c.deployment_id, label: c.recommendation.title })
+  if (r.ok === 'pending') return pendingActuation(env, run, actuator.kind as 'git' | 'manual', r)
   if (!r.ok) return fromProviderError('promote canary', r.error)
-  c.retired_ids = r.value.retiredInstanceIds
+  // an advisory actuator cannot know what was retired: the original stable group, less what now serves
+  c.retired_ids = r.value.retiredInstanceIds.length ? r.value.retiredInstanceIds : (c.original?.instance_ids ?? []).filter((id) => !(c.canary_ids ?? []).includes(id))
   c.promoted_at ??= env.now.toISOString()
   const { deployment } = await findDeployment(env.deps.cloud, run.customerId, c.deployment_id)
   if (!deployment || deployment.canary || !sameSet(deployment.stable.instanceIds, c.canary_ids ?? [])) {

@@ -14,6 +14,7 @@ import { errorMeasurements, extendBake, newBake, sloDetail, sloMeasurements, SLO
 import { endpointUrl, scrapeGroups, windowSignals } from '../../rollouts/measure.ts'
 import { decideBake, DEFAULT_BAKE, keepAccumulating, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
 import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts } from '../../quality/paired.ts'
+import { DEFAULT_QUALITY_GATE, judgeQuality } from '../../gates/quality.ts'
 import { recordQualityScore } from '../../telemetry/store.ts'
 import { EVAL_SET, scoreAnswer, type EvalItem } from '../../quality/eval-set.ts'
 import type { FleetDeployment } from '../../cloud/provider.ts'
@@ -42,7 +43,7 @@ export function validateStep(weight: number) {
     if (b.next_at && env.now.getTime() < Date.parse(b.next_at)) return { kind: 'wait', until: new Date(b.next_at), reason: 'baking', detail: detail() }
     const { deployment } = await findDeployment(env.deps.cloud, run.customerId, c.deployment_id)
     if (!deployment?.canary) return { kind: 'abort', reason: `deployment ${c.deployment_id} has no canary group to validate`, detail: detail() }
-    const scraped = await scrapeGroups(env.deps.selfUrl(), deployment, () => env.deps.clock.now())
+    const scraped = await scrapeGroups(env.deps.selfUrl(), deployment, () => env.deps.clock.now(), env.deps.fleetToken())
     if (!scraped.ok) return afterScrapeError(b, scraped.error, env, cfg, detail)
     if (!b.before) {
       b.before = { stable: scraped.stable, canary: scraped.canary }
@@ -54,7 +55,7 @@ export function validateStep(weight: number) {
     if (keepAccumulating(canary.requests, thresholds.errors.minRequests, env.now.getTime() - Date.parse(b.before.canary.at), cfg)) {
       b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
       await askPairs(b, deployment, env, cfg)
-      return decide(b, env, cfg, () => ({ ...detail(), accumulating: `${Math.round(canary.requests)}/${thresholds.errors.minRequests} canary requests` }))
+      return decide(b, run, env, cfg, () => ({ ...detail(), accumulating: `${Math.round(canary.requests)}/${thresholds.errors.minRequests} canary requests` }))
     }
     b.last = { stable, canary }
     b.before = { stable: scraped.stable, canary: scraped.canary }
@@ -62,7 +63,7 @@ export function validateStep(weight: number) {
     b.intervals += 1
     b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
     await askPairs(b, deployment, env, cfg)
-    return decide(b, env, cfg, detail)
+    return decide(b, run, env, cfg, detail)
   }
 }
 
@@ -71,10 +72,11 @@ async function askPairs(b: BakeState, d: FleetDeployment, env: StepEnv<Optimizat
   if (items.length === 0 || !d.endpoints.chat.canary) return
   const base = env.deps.selfUrl()
   const urls = { stable: endpointUrl(base, d.endpoints.chat.stable), canary: endpointUrl(base, d.endpoints.chat.canary) }
-  const { counts, failures } = await collectPairs(items, (group, item) => ask(urls[group], item, env.signal), (item, text) => scoreAnswer(item, text) === 1)
+  const { counts, outcomes, failures } = await collectPairs(items, (group, item) => ask(urls[group], item, env.deps.fleetToken(), env.signal), (item, text) => scoreAnswer(item, text) === 1)
   // a pair whose answer failed is retried in a later interval; answered items are not asked again
   b.prompt_offset += items.length - failures
   b.pairs = mergePairs(b.pairs, counts)
+  b.quality_outcomes = (b.quality_outcomes ?? '') + outcomes
   await recordGroupQuality(env, d, counts)
 }
 
@@ -88,9 +90,9 @@ async function recordGroupQuality(env: StepEnv<OptimizationDeps>, d: FleetDeploy
   }
 }
 
-async function ask(url: string, item: EvalItem, signal: AbortSignal): Promise<string> {
+async function ask(url: string, item: EvalItem, bearer: string, signal: AbortSignal): Promise<string> {
   const res = await fetch(url, {
-    method: 'POST', signal, headers: { 'content-type': 'application/json' },
+    method: 'POST', signal, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
     body: JSON.stringify({ messages: [{ role: 'user', content: item.prompt }], max_tokens: 32, temperature: 0 }),
   })
   if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status}`)
@@ -98,11 +100,14 @@ async function ask(url: string, item: EvalItem, signal: AbortSignal): Promise<st
   return body.choices?.[0]?.message?.content ?? ''
 }
 
-function decide(b: BakeState, env: StepEnv<OptimizationDeps>, cfg: BakeConfig, detail: () => Record<string, unknown>): StepResult {
+function decide(b: BakeState, run: Run, env: StepEnv<OptimizationDeps>, cfg: BakeConfig, detail: () => Record<string, unknown>): StepResult {
   const slo = assess(b.measurements, cfg.limits, [...SLO_METRICS])
-  b.quality_verdict = judgePaired(b.pairs, { ...DEFAULT_PAIRED, alpha: slo.phase === 'running' ? INTERIM_ALPHA : DEFAULT_PAIRED.alpha })
+  const thresholds = ctxOf(run).thresholds ?? thresholdsFor(null)
+  // the limit shown (thresholds.maxQualityDrop) is the limit used
+  b.quality_verdict = judgePaired(b.pairs, { ...DEFAULT_PAIRED, maxDrop: thresholds.maxQualityDrop, alpha: slo.phase === 'running' ? INTERIM_ALPHA : DEFAULT_PAIRED.alpha })
+  b.gates = [judgeQuality(b.quality_outcomes ?? '', { ...DEFAULT_QUALITY_GATE, alpha: DEFAULT_PAIRED.alpha })]
   const decision = decideBake(slo, b.quality_verdict, b.window, cfg)
-  const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics }
+  const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics, gates: b.gates }
   switch (decision.kind) {
     case 'continue':
       return { kind: 'wait', until: new Date(b.next_at!), reason: `baking (${b.intervals} interval(s) measured)`, detail: { ...detail(), analysis } }

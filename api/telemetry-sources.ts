@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Uuid } from './common.ts'
+
+const LabelName = (description: string) => Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]{0,99}$', description })
+
+/** POST /customers/{id}/telemetry-sources */
+export const CreateTelemetrySourceBody = Type.Object({
+  kind: Type.Literal('prometheus'),
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'the Prometheus root URL (e.g. https://prometheus.example.com)' }),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,100}$' }), Type.String({ maxLength: 4096 }), { maxProperties: 10, description: 'sent with every query (e.g. Authorization); never shown again' })),
+  deployment_label: Type.Optional(LabelName('label naming the deployment (default deployment_id; model_name works for one deployment per model)')),
+  group_label: Type.Optional(LabelName('label naming the serving group, stable or canary (default group; absent means stable)')),
+}, { additionalProperties: false })
+export type CreateTelemetrySourceBody = Static<typeof CreateTelemetrySourceBody>
+
+/** A source with its health, as the API shows it (header values are never shown). */
+export const TelemetrySourceView = Type.Object({
+  id: Uuid,
+  customer_id: Uuid,
+  kind: Type.Literal('prometheus'),
+  url: Type.String(),
+  header_names: Type.Array(Type.String()),
+  deployment_label: Type.String(),
+  group_label: Type.String(),
+  created_at: Type.String(),
+  health: Type.Object({
+    status: Type.Union([Type.Literal('ok'), Type.Literal('failing'), Type.Literal('pending')]),
+    last_poll_at: Type.Union([Type.String(), Type.Null()]),
+    last_success_at: Type.Union([Type.String(), Type.Null()]),
+    series_found: Type.Integer(),
+    deployments: Type.Array(Type.String()),
+    polls: Type.Integer(),
+    failures: Type.Integer(),
+    last_error: Type.Union([Type.String(), Type.Null()]),
+  }),
+})
+
+export const TelemetrySourceParams = Type.Object({ id: Uuid, sourceId: Uuid })

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { manualClock, type ManualClock } from '../../server/clock.ts'
+import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { seedInfrastructure } from '../support/fixtures.ts'
+
+// Bills in FOCUS through the HTTP API (issue 11 item 4): the twin's bill exported as FOCUS and
+// imported through the same importer as a cloud's export; the FOCUS sample data; a bad file.
+const SAMPLE = readFileSync(new URL('../../server/billing/fixtures/focus-1.0-sample.csv', import.meta.url), 'utf8')
+const HOUR = 3_600_000
+let p: TestPlatform
+let clock: ManualClock
+let customerId = ''
+let token = ''
+const csv = { 'content-type': 'text/csv' }
+
+beforeAll(async () => {
+  clock = manualClock(new Date('2026-06-01T00:00:00Z'))
+  p = await startTestPlatform({ clock, workers: false })
+  ;({ customerId, token } = await p.newCustomer('Focus Corp'))
+  expect((await p.http('POST', `/customers/${customerId}/infrastructure`, { token, body: seedInfrastructure })).status).toBeLessThan(300)
+  clock.advance(5 * HOUR)
+}, 120_000)
+afterAll(async () => { await p?.stop() })
+
+describe('integration: bills in FOCUS', () => {
+  it('exports the fleet\'s bill as FOCUS, and importing it gives the rows and total of the provider\'s bill', async () => {
+    const to = clock.now()
+    const from = new Date(to.getTime() - 4 * HOUR)
+    const exported = await p.http<string>('GET', `/customers/${customerId}/bills/export?format=focus&start_time=${from.toISOString()}&end_time=${to.toISOString()}`, { token })
+    expect(exported.status).toBe(200)
+    expect(exported.headers.get('content-type')).toMatch(/^text\/csv/)
+    const lines = await p.deps.cloud.getBill(customerId, from, to)
+    const expected = lines.reduce((s, l) => s + l.costUsd, 0)
+    expect(expected).toBeGreaterThan(0)
+    const imported = await p.http('POST', `/customers/${customerId}/bills`, { token, body: exported.body, headers: csv })
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201)
+    // one row per instance and hour it ran: two instances for the four whole hours
+    expect(imported.body).toMatchObject({ rows: lines.length * 4, currency: 'USD', billing_period_start: '2026-06-01T00:00:00.000Z', billing_period_end: '2026-07-01T00:00:00.000Z' })
+    expect(imported.body.total_effective_cost).toBeCloseTo(expected, 6)
+    const costs = await p.http<{ resource_id: string; effective_cost: number }[]>('GET', `/customers/${customerId}/bills/costs?start_time=${from.toISOString()}&end_time=${to.toISOString()}`, { token })
+    expect(costs.body.map((c) => c.resource_id).sort()).toEqual(lines.map((l) => l.instanceId).sort())
+    for (const l of lines) expect(costs.body.find((c) => c.resource_id === l.instanceId)!.effective_cost).toBeCloseTo(l.costUsd, 6)
+  })
+
+  it('imports the FOCUS specification\'s public sample data with the hand-checked totals', async () => {
+    const res = await p.http('POST', `/customers/${customerId}/bills?format=focus`, { token, body: SAMPLE, headers: csv })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(res.body).toMatchObject({ rows: 1000, billing_period_start: '2024-09-01T00:00:00.000Z', billing_period_end: '2024-11-01T00:00:00.000Z' })
+    expect(res.body.total_effective_cost).toBeCloseTo(14.97651418586, 9)
+    const list = await p.http<{ id: string }[]>('GET', `/customers/${customerId}/bills`, { token })
+    expect(list.body.map((b) => b.id)).toContain(res.body.id)
+  })
+
+  it('refuses a file with bad rows by line number and stores nothing; other tenants and other media are refused', async () => {
+    const before = (await p.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bill_lines'))[0]!.n
+    const [header, ...rows] = SAMPLE.split('\n')
+    const bad = [header, rows[0], rows[1]!.replace(/,"Usage",/, ',NULL,'), rows[2]].join('\n')
+    const res = await p.http('POST', `/customers/${customerId}/bills`, { token, body: bad, headers: csv })
+    expect(res.status).toBe(400)
+    expect(res.body).toMatchObject({ code: 'OPT_BILL_INVALID', requestId: expect.any(String) })
+    expect(res.body.message).toMatch(/line 3: ChargeCategory is empty/)
+    expect((await p.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bill_lines'))[0]!.n).toBe(before)
+    const other = await p.newCustomer('Other Corp')
+    expect((await p.http('POST', `/customers/${customerId}/bills`, { token: other.token, body: SAMPLE, headers: csv })).status).toBe(403)
+    expect((await p.http('GET', `/customers/${customerId}/bills`, { token: other.token })).status).toBe(403)
+    expect((await p.http('POST', `/customers/${customerId}/bills`, { token, body: { rows: [] } })).status).toBe(415)
+    expect((await p.http('GET', `/customers/${customerId}/bills/export?format=focus&start_time=2020-01-01T00:00:00Z`, { token })).body.code).toBe('OPT_BILL_INVALID')
+  })
+})
