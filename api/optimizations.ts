@@ -75,6 +75,9 @@ export const ApproveReply = Type.Object({ status: Type.Literal('approved'), opti
 /** POST /optimizations/{id}/abort */
 export const AbortBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false })
 
+/** POST /optimizations/{id}/pause: the same optional reason, kept in the audit. */
+export const PauseBody = AbortBody
+
 /** POST /orchestrator/resolve-conflict */
 export const ResolveConflictBody = Type.Object({
   customer_id: Uuid,

@@ -27,6 +27,7 @@ export const errors = {
   OPT_UNAVAILABLE: createError('OPT_UNAVAILABLE', '%s', 503),
   OPT_CATALOG_UNKNOWN_INSTANCE_TYPE: createError('OPT_CATALOG_UNKNOWN_INSTANCE_TYPE', 'Instance type %s is not in the %s price catalog', 400),
   OPT_FLEET_INVALID: createError('OPT_FLEET_INVALID', '%s', 400),
+  OPT_INSTANCE_NOT_IDLE: createError('OPT_INSTANCE_NOT_IDLE', 'Instance %s is not idle: it serves deployment %s', 409),
   OPT_SLO_INVALID: createError('OPT_SLO_INVALID', 'SLO refused: %s', 400),
   OPT_RECOMMENDATION_NOT_VALIDATED: createError('OPT_RECOMMENDATION_NOT_VALIDATED', 'Recommendation cannot be approved: %s', 409),
   OPT_RECOMMENDATION_STALE: createError('OPT_RECOMMENDATION_STALE', 'Recommendation is stale: %s', 409),

@@ -30,6 +30,8 @@ export interface QualityProbeResult {
   prompts: number
   answered: number
   errors: number
+  /** Errors that were overload refusals (HTTP 503/429, time-outs): the group's own errors, not a missing measurement. */
+  refused?: number
   /** Mean score over answered prompts, 0..1. */
   score: number
   items: ProbeItem[]

@@ -107,5 +107,5 @@ describe('onboarding over HTTP', () => {
     await reanalyzeMonitored(p.deps)
     expect((await analyses()).map((a) => a.trigger).sort()).toEqual(['discovery', 'schedule'])
     expect(await adoptExistingFleets(p.deps)).not.toContain(c.customerId)
-  })
+  }, 90_000)
 })

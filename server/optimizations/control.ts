@@ -1,7 +1,8 @@
 /**
- * A human's decisions on a running optimization: resume a run paused on an inconclusive analysis
- * (the human accepts the step, as Argo's `promote`), or abort it (the engine takes the rollback
- * path at its next claim). Both are recorded and audited in one transaction; the engine acts.
+ * A human's decisions on a running optimization: pause it where it is, resume a paused run (one
+ * paused on an inconclusive analysis resumes by accepting the step, as Argo's `promote`), or abort
+ * it (the engine takes the rollback path at its next claim). Each is recorded and audited in one
+ * transaction; the engine acts.
  */
 import type { Db } from '../db/db.ts'
 import type { Clock } from '../clock.ts'
@@ -31,10 +32,34 @@ export async function resumeOptimization(deps: ControlDeps, actor: string, id: s
     const cur = await loadOptimization(tx, id)
     if (cur.status !== 'paused') throw new errors.OPT_STATE_INVALID(`optimization is ${cur.status}, not paused`)
     const step = cur.steps[cur.stepIndex]?.name ?? 'unknown'
-    const resumed = { ...((cur.context.resumed as Record<string, unknown> | undefined) ?? {}), [step]: { by: actor, at: deps.clock.now().toISOString() } }
-    const next = await requestControl(tx, id, { status: 'running', context: { resumed } }, ['paused'], deps.clock.now())
+    // a human's own pause is lifted and the step carries on; an analysis pause is resumed by accepting the step
+    const patch = cur.pauseRequested
+      ? { status: 'running' as const, pauseRequested: null }
+      : { status: 'running' as const, context: { resumed: { ...((cur.context.resumed as Record<string, unknown> | undefined) ?? {}), [step]: { by: actor, at: deps.clock.now().toISOString() } } } }
+    const next = await requestControl(tx, id, patch, ['paused'], deps.clock.now())
     if (!next) throw new errors.OPT_STATE_INVALID('optimization changed meanwhile; refetch and retry')
     await recordAudit(tx, deps.clock, { customerId: cur.customerId, actor, action: 'optimization:resumed', subjectType: 'optimization', subjectId: id, detail: { step, pause_reason: cur.pauseReason } })
+    return next
+  })
+  await announce(deps, run)
+  return run
+}
+
+/** Why a run paused at a human's request (the API's `pause_reason`). */
+export const MANUAL_PAUSE = 'manual_pause'
+
+/**
+ * Requests a pause (Argo's manual pause): the rollout holds its current traffic weights before its
+ * next look and waits until resumed or aborted. Idempotent; refused once the run is finishing.
+ */
+export async function pauseOptimization(deps: ControlDeps, actor: string, id: string, reason: string): Promise<Run> {
+  const run = await deps.db.tx(async (tx) => {
+    const cur = await loadOptimization(tx, id)
+    if (isTerminal(cur.status) || cur.phase !== 'steps' || cur.abortRequested) throw new errors.OPT_STATE_INVALID(`optimization is ${cur.abortRequested ? 'being aborted' : cur.phase === 'steps' ? cur.status : 'finishing'}; it cannot be paused`)
+    if (cur.pauseRequested || cur.status === 'paused') return cur
+    const next = await requestControl(tx, id, { pauseRequested: MANUAL_PAUSE }, ['pending', 'running', 'paused'], deps.clock.now())
+    if (!next) throw new errors.OPT_STATE_INVALID('optimization changed meanwhile; refetch and retry')
+    await recordAudit(tx, deps.clock, { customerId: cur.customerId, actor, action: 'optimization:pause_requested', subjectType: 'optimization', subjectId: id, detail: { reason, step: cur.steps[cur.stepIndex]?.name } })
     return next
   })
   await announce(deps, run)

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, errorResponses } from '../../api/common.ts'
-import { AbortBody, ApproveReply, Optimization, OptimizationEvent } from '../../api/optimizations.ts'
+import { AbortBody, ApproveReply, Optimization, OptimizationEvent, PauseBody } from '../../api/optimizations.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
+import { emptyBodyAsObject } from '../http/optional-body.ts'
 import type { Deps } from '../deps.ts'
 import { approveRecommendation } from './approve.ts'
-import { abortOptimization, loadOptimization, resumeOptimization } from './control.ts'
+import { abortOptimization, loadOptimization, pauseOptimization, resumeOptimization } from './control.ts'
 import { presentOptimization } from './optimization.ts'
 import { getRecommendation } from './store.ts'
 import { listEvents, listRuns } from '../workflows/store.ts'
@@ -46,7 +47,13 @@ export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     return presentOptimization(await resumeOptimization(deps, actorOf(user), run.id))
   })
 
-  app.post('/optimizations/:id/abort', { schema: { tags, params: IdParams, body: Type.Optional(AbortBody), response: { 200: Optimization, ...errorResponses } } }, async (req) => {
+  app.post('/optimizations/:id/pause', { preValidation: emptyBodyAsObject, schema: { tags, params: IdParams, body: PauseBody, response: { 200: Optimization, ...errorResponses } } }, async (req) => {
+    const run = await loadOptimization(deps.db, req.params.id)
+    const user = requireCustomerAccess(req, run.customerId)
+    return presentOptimization(await pauseOptimization(deps, actorOf(user), run.id, req.body?.reason ?? 'requested by a user'))
+  })
+
+  app.post('/optimizations/:id/abort', { preValidation: emptyBodyAsObject, schema: { tags, params: IdParams, body: AbortBody, response: { 200: Optimization, ...errorResponses } } }, async (req) => {
     const run = await loadOptimization(deps.db, req.params.id)
     const user = requireCustomerAccess(req, run.customerId)
     return presentOptimization(await abortOptimization(deps, actorOf(user), run.id, req.body?.reason ?? 'requested by a user'))

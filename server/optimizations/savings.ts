@@ -16,6 +16,25 @@ export function realizedSavings(beforeUsd: number, afterUsd: number, predictedUs
   }
 }
 
+/** Below −max(this, share × cost before) realized savings are a regression, not price noise. */
+export const REGRESSION_NOISE_USD = 1
+export const REGRESSION_NOISE_SHARE = 0.01
+/** A change approved at a known extra cost (scale-out) regresses when it costs this much more than approved. */
+export const OVERSPEND_TOLERANCE_SHARE = 0.1
+
+/**
+ * Whether a completed change regressed on cost, from the bill. A change expected to save money
+ * regressed when it costs more than before; one the customer approved knowing it costs more (adding
+ * needed capacity) regressed only when it costs more than approved. Spot prices move hourly, so
+ * both are judged beyond that noise.
+ */
+export function costRegression(beforeUsd: number, actualUsd: number, predictedUsd: number): string | null {
+  const noise = Math.max(REGRESSION_NOISE_USD, REGRESSION_NOISE_SHARE * beforeUsd)
+  if (predictedUsd >= 0) return actualUsd < -noise ? `realized savings are negative (${actualUsd.toFixed(2)} USD/month)` : null
+  const limit = predictedUsd - Math.max(noise, OVERSPEND_TOLERANCE_SHARE * -predictedUsd)
+  return actualUsd < limit ? `costs ${(-actualUsd).toFixed(2)} USD/month more, beyond the ${(-predictedUsd).toFixed(2)} approved` : null
+}
+
 const round2 = (x: number) => Math.round(x * 100) / 100
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addPair, collectPairs, judgePaired, mcnemarOneSidedP, mergePairs, NO_PAIRS, type PairCounts } from './paired.ts'
+import { isRefusal, OverloadRefusal, refusalOrFailure } from './refusal.ts'
 
 const tally = (both: number, stableOnly: number, canaryOnly: number, neither: number): PairCounts =>
   ({ n: both + stableOnly + canaryOnly + neither, both, stable_only: stableOnly, canary_only: canaryOnly, neither })
@@ -58,5 +59,26 @@ describe('pair tallies', () => {
     }, (_i, text) => text === 'right')
     expect(failures).toBe(1)
     expect(counts).toEqual({ n: 3, both: 1, stable_only: 2, canary_only: 0, neither: 0 })
+  })
+  it('counts a prompt refused for overload (503, 429, time-out) as that group\'s wrong answer, not a missing pair', async () => {
+    const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' })
+    const { counts, failures, refused } = await collectPairs([1, 2, 3, 4, 5], async (g, i) => {
+      if (g === 'stable' && i <= 2) throw new OverloadRefusal(503, 'stable')
+      if (g === 'stable' && i === 3) throw timeout
+      if (g === 'canary' && i === 4) throw new OverloadRefusal(429, 'canary')
+      if (g === 'canary' && i === 5) throw new Error('HTTP 500 from canary')
+      return 'right'
+    }, (_i, text) => text === 'right')
+    expect({ failures, refused }).toEqual({ failures: 1, refused: { stable: 3, canary: 1 } })
+    expect(counts).toEqual({ n: 4, both: 0, stable_only: 1, canary_only: 3, neither: 0 })
+  })
+})
+
+describe('overload refusals', () => {
+  it('are the 503 and 429 answers; other statuses are plain failures', () => {
+    expect(refusalOrFailure(503, 'u')).toBeInstanceOf(OverloadRefusal)
+    expect(refusalOrFailure(429, 'u')).toBeInstanceOf(OverloadRefusal)
+    expect(isRefusal(refusalOrFailure(500, 'u'))).toBe(false)
+    expect(isRefusal(refusalOrFailure(404, 'u'))).toBe(false)
   })
 })

@@ -6,6 +6,7 @@
  * `inconclusive`, so the rollout extends its bake instead of guessing.
  */
 
+import { isRefusal } from './refusal.ts'
 import { pairOutcome } from '../gates/quality.ts'
 
 /** Tally of paired outcomes. `stable_only` = stable right, canary wrong (the drops). */
@@ -101,22 +102,34 @@ export function judgePaired(c: PairCounts, o: PairedOptions = DEFAULT_PAIRED): P
 export type AskFn<I> = (group: 'stable' | 'canary', item: I) => Promise<string>
 
 /**
- * Sends each item to both groups (in parallel per pair) and tallies the scored outcomes. A pair
- * where either side failed to answer is not counted (that is an error-rate signal, not quality);
- * failures are returned so the caller can count them.
+ * Sends each item to both groups (in parallel per pair) and tallies the scored outcomes. A group
+ * that refused a prompt for overload (refusal.ts) answered it wrongly; a pair where either side
+ * failed otherwise is not counted (that is an error-rate signal, not quality); failures are
+ * returned so the caller can count them, refusals per group.
  */
-export async function collectPairs<I>(items: I[], ask: AskFn<I>, isCorrect: (item: I, text: string) => boolean): Promise<{ counts: PairCounts; outcomes: string; failures: number; lastError: string | null }> {
+export async function collectPairs<I>(items: I[], ask: AskFn<I>, isCorrect: (item: I, text: string) => boolean): Promise<{ counts: PairCounts; outcomes: string; failures: number; lastError: string | null; refused: { stable: number; canary: number } }> {
   let counts = NO_PAIRS
   let outcomes = ''
   let failures = 0
   let lastError: string | null = null
-  const results = await Promise.allSettled(items.map(async (item) => {
-    const [s, c] = await Promise.all([ask('stable', item), ask('canary', item)])
-    return { stable: isCorrect(item, s), canary: isCorrect(item, c) }
-  }))
-  for (const r of results) {
-    if (r.status === 'fulfilled') { counts = addPair(counts, r.value.stable, r.value.canary); outcomes += pairOutcome(r.value.stable, r.value.canary) }
-    else { failures++; lastError = r.reason instanceof Error ? r.reason.message : String(r.reason) }
+  const refused = { stable: 0, canary: 0 }
+  // a refusal is a wrong answer; any other failure rejects the pair
+  const answer = async (group: 'stable' | 'canary', item: I): Promise<{ correct: boolean; refused: boolean }> => {
+    try {
+      return { correct: isCorrect(item, await ask(group, item)), refused: false }
+    } catch (err) {
+      if (!isRefusal(err)) throw err
+      return { correct: false, refused: true }
+    }
   }
-  return { counts, outcomes, failures, lastError }
+  const results = await Promise.allSettled(items.map((item) => Promise.all([answer('stable', item), answer('canary', item)])))
+  for (const r of results) {
+    if (r.status === 'rejected') { failures++; lastError = r.reason instanceof Error ? r.reason.message : String(r.reason); continue }
+    const [s, c] = r.value
+    counts = addPair(counts, s.correct, c.correct)
+    outcomes += pairOutcome(s.correct, c.correct)
+    refused.stable += Number(s.refused)
+    refused.canary += Number(c.refused)
+  }
+  return { counts, outcomes, failures, lastError, refused }
 }

@@ -25,6 +25,8 @@ export interface BakeState {
   quality_verdict: PairedVerdict | null
   /** Every paired outcome in order ('+' stable only right, '-' canary only, '0' agree): the quality gate's data. */
   quality_outcomes?: string
+  /** Prompts each group refused for overload (counted as its wrong answers, server/quality/refusal.ts). */
+  refused?: { stable: number; canary: number }
   /** The anytime-valid gates' latest look (recorded beside the decision; not yet deciding). */
   gates?: GateLook[]
   last: { stable: WindowSignals; canary: WindowSignals } | null

@@ -115,6 +115,8 @@ export function createEngine<D extends EngineDeps>(deps: D, definitions: Workflo
       await clearAbortRequest(deps.db, claimed)
       await appendEvent(deps.db, claimed, { reason: 'abort_refused', message: `abort refused: the change was already promoted (${claimed.abortRequested})`, step: null, data: {} }, now, workerId)
     }
+    // a human's pause holds the rollout where it is (traffic weights unchanged) until resumed or aborted
+    if (claimed.phase === 'steps' && claimed.pauseRequested) return persist(def, claimed, transition(claimed, { kind: 'pause', reason: claimed.pauseRequested }, now))
     if (claimed.phase === 'steps' && claimed.lockKey && !claimed.holdsLock) {
       if (!(await tryAcquireLock(deps.db, claimed))) return waitForLock(claimed, now)
       claimed = { ...claimed, holdsLock: true }

@@ -9,13 +9,13 @@ import type { ExecutionStep, Run, RunPhase, RunStatus, TransitionEvent } from '.
 interface RunRow {
   id: string; kind: string; customer_id: string; subject_id: string | null; status: RunStatus; phase: RunPhase
   step_index: number; steps: ExecutionStep[]; context: Record<string, unknown>; result: Record<string, unknown> | null
-  attempts: number; last_error: string | null; pause_reason: string | null; abort_reason: string | null; abort_requested: string | null
+  attempts: number; last_error: string | null; pause_reason: string | null; abort_reason: string | null; abort_requested: string | null; pause_requested: string | null
   lock_key: string | null; holds_lock: boolean; next_run_at: Date; locked_by: string | null; version: number
   created_by: string; created_at: Date; started_at: Date | null; completed_at: Date | null
 }
 
 const COLS = `id, kind, customer_id, subject_id, status, phase, step_index, steps, context, result, attempts, last_error,
-  pause_reason, abort_reason, abort_requested, lock_key, holds_lock, next_run_at, locked_by, version, created_by, created_at, started_at, completed_at`
+  pause_reason, abort_reason, abort_requested, pause_requested, lock_key, holds_lock, next_run_at, locked_by, version, created_by, created_at, started_at, completed_at`
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v))
 
@@ -23,7 +23,7 @@ function runOf(r: RunRow): Run {
   return {
     id: r.id, kind: r.kind, customerId: r.customer_id, subjectId: r.subject_id, status: r.status, phase: r.phase,
     stepIndex: Number(r.step_index), steps: r.steps, context: r.context, result: r.result, attempts: Number(r.attempts),
-    lastError: r.last_error, pauseReason: r.pause_reason, abortReason: r.abort_reason, abortRequested: r.abort_requested, lockKey: r.lock_key,
+    lastError: r.last_error, pauseReason: r.pause_reason, abortReason: r.abort_reason, abortRequested: r.abort_requested, pauseRequested: r.pause_requested, lockKey: r.lock_key,
     holdsLock: r.holds_lock, nextRunAt: new Date(r.next_run_at), lockedBy: r.locked_by, version: Number(r.version),
     createdBy: r.created_by, createdAt: new Date(r.created_at), startedAt: date(r.started_at), completedAt: date(r.completed_at),
   }
@@ -104,7 +104,8 @@ export async function saveRun(tx: Db, next: Run, claimedVersion: number, worker:
   const rows = await tx.query(
     `UPDATE workflow_runs SET status = $2, phase = $3, step_index = $4, steps = $5, context = $6, result = $7, attempts = $8,
        last_error = $9, pause_reason = $10, abort_reason = $11, holds_lock = $12,
-       next_run_at = CASE WHEN abort_requested IS NOT NULL AND $3 = 'steps' THEN LEAST($13, abort_requested_at) ELSE $13 END, started_at = $14,
+       next_run_at = CASE WHEN abort_requested IS NOT NULL AND $3 = 'steps' THEN LEAST($13, abort_requested_at)
+         WHEN pause_requested IS NOT NULL AND $3 = 'steps' AND $2 = 'running' THEN LEAST($13, $16) ELSE $13 END, started_at = $14,
        completed_at = $15, locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = $16
      WHERE id = $1 AND version = $17 AND locked_by = $18 RETURNING id`,
     [next.id, next.status, next.phase, next.stepIndex, JSON.stringify(next.steps), JSON.stringify(next.context),
@@ -161,19 +162,24 @@ export async function lockHolder(db: Db, lockKey: string): Promise<string | null
   return rows[0]?.id ?? null
 }
 
+/** A human decision on a run; `pauseRequested: null` withdraws a pause request (resume). */
+export interface ControlPatch { status?: RunStatus; abortRequested?: string; pauseRequested?: string | null; context?: Record<string, unknown> }
+
 /**
- * Records a human decision on a run (resume or abort request) and makes it due now. It does not
- * touch `version`, so a worker holding the run keeps its claim; the engine acts on the request at
- * its next claim. `expectStatus` guards against acting on a run that moved meanwhile.
+ * Records a human decision on a run (resume, pause or abort request) and makes it due now. It does
+ * not touch `version`, so a worker holding the run keeps its claim; the engine acts on the request
+ * at its next claim. `expectStatus` guards against acting on a run that moved meanwhile.
  */
-export async function requestControl(tx: Db, id: string, patch: { status?: RunStatus; abortRequested?: string; context?: Record<string, unknown> }, expectStatus: RunStatus[], at: Date): Promise<Run | null> {
+export async function requestControl(tx: Db, id: string, patch: ControlPatch, expectStatus: RunStatus[], at: Date): Promise<Run | null> {
   const rows = await tx.query<RunRow>(
     `UPDATE workflow_runs SET status = COALESCE($2::text, status),
        abort_requested = COALESCE($3::text, abort_requested), abort_requested_at = CASE WHEN $3::text IS NULL THEN abort_requested_at ELSE $5 END,
+       pause_requested = CASE WHEN $7::boolean THEN NULL ELSE COALESCE($8::text, pause_requested) END,
        context = context || COALESCE($4::jsonb, '{}'::jsonb), pause_reason = CASE WHEN $2::text IS NULL THEN pause_reason ELSE NULL END,
        next_run_at = LEAST(next_run_at, $5), updated_at = $5
      WHERE id = $1 AND status = ANY($6::text[]) RETURNING ${COLS}`,
-    [id, patch.status ?? null, patch.abortRequested ?? null, patch.context ? JSON.stringify(patch.context) : null, at, expectStatus])
+    [id, patch.status ?? null, patch.abortRequested ?? null, patch.context ? JSON.stringify(patch.context) : null, at, expectStatus,
+      patch.pauseRequested === null, patch.pauseRequested ?? null])
   return rows[0] ? runOf(rows[0]) : null
 }
 

@@ -53,6 +53,8 @@ export interface Run {
   abortReason: string | null
   /** A human asked to abort (API); the engine starts the abort path at its next claim. */
   abortRequested: string | null
+  /** A human asked to pause (API); the engine pauses the run at its next claim, before the step runs again. */
+  pauseRequested?: string | null
   lockKey: string | null
   holdsLock: boolean
   nextRunAt: Date

@@ -7,7 +7,7 @@ import type { DeploymentSlo, ReconcilerAction, SloBody } from './types.ts'
 import type {
   AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
-  Recommendation, RuntimeToken, SignupBody, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply,
+  Recommendation, RuntimeToken, SignupBody, SpendBreakdown, IdleInstances, TerminateIdleReply, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply,
 } from './types.ts'
 
 const enc = encodeURIComponent
@@ -73,6 +73,16 @@ export const getMetrics = (id: string, q: MetricsQuery) =>
 /** GET /customers/{id}/infrastructure: discovered instances and vLLM deployments. */
 export const getInfrastructure = (id: string) => request<Infrastructure>('GET', `/customers/${enc(id)}/infrastructure`)
 
+/** GET /customers/{id}/spend: where the bill's money goes, by deployment, with idle capacity and cost per million tokens. */
+export const getSpend = (id: string) => request<SpendBreakdown>('GET', `/customers/${enc(id)}/spend`)
+
+/** GET /customers/{id}/idle-instances: instances billed while serving no deployment, with what each costs. */
+export const getIdleInstances = (id: string) => request<IdleInstances>('GET', `/customers/${enc(id)}/idle-instances`)
+
+/** POST /customers/{id}/idle-instances/{instance}/terminate: stops paying for an idle instance (audited). */
+export const terminateIdleInstance = (id: string, instanceId: string) =>
+  request<TerminateIdleReply>('POST', `/customers/${enc(id)}/idle-instances/${enc(instanceId)}/terminate`, { body: {} })
+
 /** POST /customers/{id}/onboard: connects a cloud account and starts discovery. */
 export const onboard = (id: string, body: OnboardBody) => request<{ status: string; discovery_status?: string }>('POST', `/customers/${enc(id)}/onboard`, { body })
 
@@ -121,6 +131,9 @@ export const getOptimizationEvents = (id: string) => request<OptimizationEvent[]
 
 /** GET /customers/{id}/optimizations: past and running optimizations. */
 export const listOptimizations = (id: string) => request<Optimization[]>('GET', `/customers/${enc(id)}/optimizations`)
+
+/** POST /optimizations/{id}/pause: holds a rollout at its current traffic weights until resumed or aborted. */
+export const pauseOptimization = (id: string, reason: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/pause`, { body: { reason } })
 
 /** POST /optimizations/{id}/resume: continues a rollout paused for a human. */
 export const resumeOptimization = (id: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/resume`, { body: {} })

@@ -19,6 +19,8 @@ import type { AgentView as AgentViewSchema } from '../../../api/agents.ts'
 import type { InstallCommandReply as InstallCommandReplySchema, OnboardBody as OnboardBodySchema } from '../../../api/onboarding.ts'
 import type { DeploymentSlo as DeploymentSloSchema, SloBody as SloBodySchema } from '../../../api/slo.ts'
 import type { Incident as IncidentSchema, ReconcilerAction as ReconcilerActionSchema } from '../../../api/reconciler.ts'
+import type { SpendBreakdown as SpendBreakdownSchema } from '../../../api/spend.ts'
+import type { IdleInstances as IdleInstancesSchema, TerminateIdleReply as TerminateIdleReplySchema } from '../../../api/idle.ts'
 import type { Static } from '@sinclair/typebox'
 
 export type { AuditEntry, Customer, CustomerEnvironment, LoginReply, SignupBody, Preferences }
@@ -141,6 +143,13 @@ export interface Infrastructure {
   instances: Instance[]
   vllm_deployments: VllmDeployment[]
 }
+
+/** GET /customers/{id}/spend: the bill's run-rate split by deployment, idle capacity on its own line. */
+export type SpendBreakdown = SpendBreakdownSchema
+
+/** GET /customers/{id}/idle-instances and the answer to terminating one. */
+export type IdleInstances = IdleInstancesSchema
+export type TerminateIdleReply = TerminateIdleReplySchema
 
 /** A conflict resolution decided by the orchestrator. */
 export type ConflictResolution = Static<typeof ConflictResolutionSchema>

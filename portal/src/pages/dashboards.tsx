@@ -2,6 +2,8 @@ import { useSearchParams } from 'react-router-dom'
 import { getInfrastructure } from '../api/endpoints.ts'
 import { useQuery } from '../api/query.ts'
 import type { Infrastructure, Instance, MetricType, VllmDeployment } from '../api/types.ts'
+import { CostBreakdown, pricingTone } from '../components/cost-breakdown.tsx'
+import { IdleInstancesCard } from '../components/idle-instances.tsx'
 import { NoCustomer } from '../components/layout.tsx'
 import { LazyTimeSeriesChart as TimeSeriesChart } from '../components/lazy-chart.tsx'
 import { Async, Badge, Card, EmptyState, ErrorState, PageHeader, scrollRegion } from '../components/ui.tsx'
@@ -12,12 +14,12 @@ import { latest, useMetric } from '../lib/use-metric.ts'
 
 /**
  * What one dashboard shows. `fleetOnly` charts are the whole fleet's (the bill's run-rate is not
- * split by deployment); their per-deployment figures come from the infrastructure API instead.
+ * split by deployment); their per-deployment split comes from the spend API (the same bill lines, partitioned).
  */
-interface DashboardConfig { id: string; title: string; subtitle: string; charts: MetricType[]; breakdown?: MetricType[]; instances?: boolean; fleetOnly?: boolean }
+interface DashboardConfig { id: string; title: string; subtitle: string; charts: MetricType[]; breakdown?: MetricType[]; instances?: boolean; fleetOnly?: boolean; idle?: boolean }
 
 const CONFIGS: Record<string, DashboardConfig> = {
-  cost: { id: 'cost', title: 'Cost', subtitle: 'Spend run-rate and hourly cost, from the bill at the prices actually paid', charts: ['monthly_cost', 'hourly_cost'], instances: true, fleetOnly: true },
+  cost: { id: 'cost', title: 'Cost', subtitle: 'Spend run-rate and hourly cost, from the bill at the prices actually paid', charts: ['monthly_cost', 'hourly_cost'], instances: true, fleetOnly: true, idle: true },
   performance: { id: 'performance', title: 'Performance', subtitle: 'Latency (end to end, first token, between tokens), throughput, errors and queueing of your vLLM deployments', charts: ['p95_latency_ms', 'p99_latency_ms', 'ttft_p95_ms', 'itl_p95_ms', 'throughput_rps', 'generation_tokens_per_sec', 'error_rate', 'requests_running', 'queue_depth', 'preemptions_per_sec'], breakdown: ['p95_latency_ms', 'ttft_p95_ms', 'itl_p95_ms', 'throughput_rps', 'error_rate'] },
   resources: { id: 'resources', title: 'Resources', subtitle: 'GPU and KV-cache utilization across the fleet', charts: ['gpu_utilization', 'kv_cache_usage'], instances: true },
   quality: { id: 'quality', title: 'Quality', subtitle: 'Answer quality on the evaluation set, per deployment', charts: ['quality_score'] },
@@ -61,13 +63,14 @@ export default function MetricsDashboard({ kind }: { kind: keyof typeof CONFIGS 
       <div className={config.charts.length > 1 ? 'grid-2' : ''}>
         {config.charts.map((type) => <MetricCard key={type} customerId={customerId} type={type} range={range} deployment={config.fleetOnly ? '' : deployment} fleetOnly={config.fleetOnly} />)}
       </div>
-      <Card title="Per-deployment breakdown" subtitle={config.fleetOnly ? 'Monthly cost of each deployment at its instances\' current prices' : `Latest value in the selected ${rangeOf(range).label} window`} testid="breakdown">
+      <Card title="Per-deployment breakdown" subtitle={config.fleetOnly ? 'Each deployment\'s share of the bill\'s run-rate, idle capacity and the cost of a million tokens' : `Latest value in the selected ${rangeOf(range).label} window`} testid="breakdown">
         <Async q={infra} empty={<NoFleet />} isEmpty={(i) => i.vllm_deployments.length === 0}>
           {(i) => config.fleetOnly
-            ? <CostBreakdown infra={i} />
+            ? <CostBreakdown customerId={customerId} infra={i} />
             : <Breakdown customerId={customerId} deployments={i.vllm_deployments} metrics={config.breakdown ?? config.charts} range={range} />}
         </Async>
       </Card>
+      {config.idle && <IdleInstancesCard customerId={customerId} />}
       {config.instances && (
         <Card title="Instances" subtitle="Each instance's own price, as the cloud bills it" testid="instances">
           <Async q={infra} empty={<NoFleet />} isEmpty={(i) => i.instances.length === 0}>
@@ -128,36 +131,6 @@ function Breakdown({ customerId, deployments, metrics, range }: { customerId: st
       </table>
     </div>
   )
-}
-
-function CostBreakdown({ infra }: { infra: Infrastructure }) {
-  return (
-    <div className="table-wrap" {...scrollRegion('Breakdown')}>
-      <table className="table" data-testid="breakdown-table">
-        <thead><tr><th scope="col">Deployment</th><th scope="col">Model</th><th scope="col" className="num">Generation</th><th scope="col" className="num">Instances</th><th scope="col">Pricing</th><th scope="col" className="num">Monthly cost</th></tr></thead>
-        <tbody>
-          {infra.vllm_deployments.map((d) => {
-            const own = infra.instances.filter((i) => i.deployment_id === d.deployment_id)
-            const pricing = [...new Set(own.map((i) => i.pricing ?? 'unknown'))]
-            return (
-              <tr key={d.deployment_id} data-testid="breakdown-row">
-                <th scope="row" className="mono">{d.deployment_id}{d.canary_weight ? <> <Badge tone="accent">canary {d.canary_weight}%</Badge></> : null}</th>
-                <td>{d.model ?? '—'}</td>
-                <td className="num" data-testid="deployment-generation">{d.generation ?? '—'}{d.observed && !d.observed.in_sync ? <> <Badge tone="warning">not in sync</Badge></> : null}</td>
-                <td className="num">{d.observed ? `${d.observed.healthy_instances} healthy / ${own.length}` : own.length}</td>
-                <td><span className="row-gap">{pricing.map((x) => <Badge key={x} tone={pricingTone(x)}>{label(x)}</Badge>)}</span></td>
-                <td className="num strong">{usd(d.monthly_cost)}</td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
-    </div>
-  )
-}
-
-function pricingTone(p: string | undefined) {
-  return p === 'spot' ? 'accent' as const : p === 'reserved' || p === 'committed' ? 'info' as const : 'neutral' as const
 }
 
 function LatestCell({ customerId, type, range, deploymentId }: { customerId: string; type: MetricType; range: string; deploymentId: string }) {

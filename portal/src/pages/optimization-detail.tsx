@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
-import { abortOptimization, getOptimization, getOptimizationEvents, resumeOptimization } from '../api/endpoints.ts'
+import { abortOptimization, getOptimization, getOptimizationEvents, pauseOptimization, resumeOptimization } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import { useLiveStatus } from '../api/live.ts'
 import type { ExecutionStep, Optimization } from '../api/types.ts'
@@ -73,6 +73,7 @@ export default function OptimizationDetailPage() {
 function Outcome({ o }: { o: Optimization }) {
   const reason = o.abort_reason ?? (typeof o.rollback?.reason === 'string' ? o.rollback.reason : null) ?? o.result.error
   if (o.status === 'paused') return <PausedBanner o={o} />
+  if (o.status === 'running' || o.status === 'pending') return <PauseControl o={o} />
   if (o.status === 'rolled_back') {
     const rows = scalarRows(o.rollback, ['reason', 'terminated', 'original', 'traffic_restored_at', 'aborted_at'])
     return (
@@ -122,8 +123,21 @@ function PausedBanner({ o }: { o: Optimization }) {
   )
 }
 
-/** Why a run is paused: the validate step's own reason when it gave one. */
+/** Argo's manual pause: the rollout holds its traffic weights before its next look. */
+function PauseControl({ o }: { o: Optimization }) {
+  const pause = useAction(async () => { await pauseOptimization(o.id, 'paused from the portal'); invalidate(['optimization', 'optimizations', 'dashboard']) })
+  return (
+    <div className="row-gap" data-testid="pause-control">
+      <button type="button" className="btn" onClick={() => void pause.run()} disabled={pause.pending} data-testid="pause-button">{pause.pending ? 'Pausing…' : 'Pause rollout'}</button>
+      <span className="muted small">Holds traffic where it is until you resume or abort.</span>
+      <ActionError error={pause.error} />
+    </div>
+  )
+}
+
+/** Why a run is paused: a human's pause, else the validate step's own reason when it gave one. */
 function pauseText(o: Optimization): string {
+  if (o.pause_reason === 'manual_pause') return 'Paused by your team: traffic stays at the current weights until you resume or abort.'
   const step = o.execution_steps.find((s) => s.name === o.current_step)
   const own = step?.detail.pause_reason
   return typeof own === 'string' ? own : o.pause_reason ? label(o.pause_reason) : 'The analysis was inconclusive after extending the bake.'

@@ -55,6 +55,14 @@ describe('application agent', () => {
     expect(v.data.predicted_quality_delta).toBeCloseTo(drop, 4)
   })
 
+  it('counts prompts an overloaded stable group refused as its errors, so the baseline stands', async () => {
+    const base = seedFixtureContext()
+    const ctx: AgentContext = { ...base, probe: async (req) => ({ deploymentId: req.deploymentId, group: req.group, endpoint: req.endpoint, prompts: req.count, answered: 12, errors: req.count - 12, refused: req.count - 12, score: 0.75, items: [], lastError: 'HTTP 503 (overloaded)' }) }
+    const v = await applicationAgent.validate(await spotRec(ctx), ctx)
+    expect(v).toMatchObject({ approved: true, baseline_established: true })
+    expect(v.reason).toMatch(new RegExp(`${BASELINE_PROMPTS - 12} refused for overload, counted as errors of the stable group \\(${(0.75 * 12 / BASELINE_PROMPTS).toFixed(3)} as served\\)`))
+  })
+
   it('cannot approve without a baseline when the endpoint does not answer', async () => {
     const ctx = withProbe(seedFixtureContext(), { failAll: true })
     const v = await applicationAgent.validate(await spotRec(ctx), ctx)
@@ -75,9 +83,10 @@ describe('HTTP quality probe', () => {
       req.on('data', (c) => { body += c })
       req.on('end', () => {
         seenAuth = req.headers.authorization
-        if (req.url !== '/sim/d/stable/v1/chat/completions') { res.writeHead(404).end(); return }
+        if (req.url !== '/sim/d/stable/v1/chat/completions' && req.url !== '/sim/busy/stable/v1/chat/completions') { res.writeHead(404).end(); return }
         const item = findEvalItem(JSON.parse(body).messages[0].content)!
         const right = EVAL_SET.indexOf(item) % 2 === 0
+        if (req.url.startsWith('/sim/busy/') && !right) { res.writeHead(503).end(); return }
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: right ? `The answer is ${item.answer}.` : wrongAnswer(item, 0.3) } }] }))
       })
@@ -96,6 +105,8 @@ describe('HTTP quality probe', () => {
     expect(r.score).toBeCloseTo(expected / 40, 10)
     expect(seenAuth).toBe('Bearer oir_test')
     const missing = await probe({ ...req, endpoint: '/nowhere' })
-    expect(missing).toMatchObject({ answered: 0, errors: 40, score: 0 })
+    expect(missing).toMatchObject({ answered: 0, errors: 40, refused: 0, score: 0 })
+    const busy = await probe({ ...req, endpoint: '/sim/busy/stable/v1/chat/completions' })
+    expect(busy).toMatchObject({ answered: expected, errors: 40 - expected, refused: 40 - expected })
   })
 })

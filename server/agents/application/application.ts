@@ -56,16 +56,18 @@ export async function establishBaseline(rec: RecommendationUnderReview, ctx: Age
   const predicted = predictedQualityDelta(ctx, rec, dep)
   if (!ctx.probe) return { approved: false, baseline_established: false, reason: 'no quality probe available: cannot establish a baseline', data: { predicted_quality_delta: finite(predicted.delta, 4) } }
   const base = await ctx.probe({ deploymentId: dep.id, group: 'stable', endpoint: dep.endpoints.chat.stable, count: BASELINE_PROMPTS, seed: `${rec.id}|baseline`, model: dep.model.name })
-  const established = base.answered >= MIN_BASELINE_ANSWERS
+  // prompts an overloaded stable group refused are its errors, measured, not a missing baseline
+  const refused = base.refused ?? 0
+  const established = base.answered + refused >= MIN_BASELINE_ANSWERS
   const safe = predicted.delta >= -MAX_PREDICTED_QUALITY_DROP
   const reasons = [
-    established ? `baseline ${base.score.toFixed(3)} on ${base.answered} evaluation prompts` : `only ${base.answered}/${base.prompts} prompts answered (need ${MIN_BASELINE_ANSWERS})${base.lastError ? `: ${base.lastError}` : ''}`,
+    established ? `baseline ${base.score.toFixed(3)} on ${base.answered} evaluation prompts${refused ? `; ${refused} refused for overload, counted as errors of the stable group (${((base.score * base.answered) / (base.answered + refused)).toFixed(3)} as served)` : ''}` : `only ${base.answered}/${base.prompts} prompts answered (need ${MIN_BASELINE_ANSWERS})${base.lastError ? `: ${base.lastError}` : ''}`,
     safe ? `quality model predicts ${(predicted.delta * 100).toFixed(2)} pt for the plan` : `quality model predicts ${(predicted.delta * 100).toFixed(2)} pt, beyond the ${MAX_PREDICTED_QUALITY_DROP * 100} pt budget`,
   ]
   return {
     approved: established && safe, baseline_established: established, reason: reasons.join('; '),
     data: {
-      baseline: { score: base.score, prompts: base.prompts, answered: base.answered, errors: base.errors, endpoint: base.endpoint, item_ids: base.items.map((i) => i.id) },
+      baseline: { score: base.score, prompts: base.prompts, answered: base.answered, errors: base.errors, refused, endpoint: base.endpoint, item_ids: base.items.map((i) => i.id) },
       predicted_quality_delta: finite(predicted.delta, 4), expected_before: finite(predicted.before), expected_after: finite(predicted.after),
     },
     ...(base.answered > 0 ? { qualityScore: { deploymentId: dep.id, group: 'stable' as const, score: base.score, samples: base.answered, purpose: 'baseline' as const } } : {}),

@@ -6,6 +6,7 @@
 import { hashString } from '../../cloud/model/rng.ts'
 import { EVAL_SET, evalItemById, scoreAnswer, type EvalItem } from '../../quality/eval-set.ts'
 import type { ProbeItem, QualityProbe, QualityProbeRequest, QualityProbeResult } from '../agent.ts'
+import { isRefusal, refusalOrFailure } from '../../quality/refusal.ts'
 
 /** Where and how to probe. */
 export interface HttpProbeOptions {
@@ -36,7 +37,7 @@ async function ask(opts: HttpProbeOptions, url: string, item: EvalItem, model: s
     method: 'POST', headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
     body: JSON.stringify({ ...(model ? { model } : {}), messages: [{ role: 'user', content: item.prompt }], max_tokens: 32, temperature: 0 }),
   })
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`)
+  if (!res.ok) throw refusalOrFailure(res.status, url)
   const body = (await res.json()) as { choices?: { message?: { content?: unknown } }[] }
   const content = body.choices?.[0]?.message?.content
   if (typeof content !== 'string') throw new Error(`no answer text from ${url}`)
@@ -56,6 +57,7 @@ export function createHttpProbe(opts: HttpProbeOptions): QualityProbe {
     const results: (ProbeItem | null)[] = new Array(items.length).fill(null)
     let next = 0
     let lastError: string | undefined
+    let refused = 0
     const worker = async () => {
       while (next < items.length) {
         const k = next++
@@ -65,6 +67,7 @@ export function createHttpProbe(opts: HttpProbeOptions): QualityProbe {
           results[k] = { id: item.id, correct: score === 1, score }
         } catch (err) {
           results[k] = null
+          if (isRefusal(err)) refused++
           lastError = err instanceof Error ? err.message : String(err)
         }
       }
@@ -73,7 +76,7 @@ export function createHttpProbe(opts: HttpProbeOptions): QualityProbe {
     const answered = results.filter((r): r is ProbeItem => r !== null)
     return {
       deploymentId: req.deploymentId, group: req.group, endpoint: req.endpoint, prompts: items.length, answered: answered.length,
-      errors: items.length - answered.length, score: answered.length ? answered.reduce((s, r) => s + r.score, 0) / answered.length : 0,
+      errors: items.length - answered.length, refused, score: answered.length ? answered.reduce((s, r) => s + r.score, 0) / answered.length : 0,
       items: answered, ...(lastError ? { lastError } : {}),
     }
   }

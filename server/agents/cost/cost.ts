@@ -11,6 +11,7 @@ import {
   recommendFromFinding,
 } from '../fleet.ts'
 import { consolidatedMonthlyUsd, planCrossCloud, planRightsizing } from './placement.ts'
+import { idleFindings } from './idle.ts'
 import { planReservedCapacity, planSpotMigration, type CostPlan, type PricedPool } from './rules.ts'
 
 /** Version reported at registration; bump when the rules change meaningfully. */
@@ -144,7 +145,7 @@ export const costAgent: Agent = {
   version: COST_AGENT_VERSION,
   capabilities: ['cost_optimization', 'spot_migration', 'reserved_capacity', 'instance_rightsizing', 'cross_cloud_migration'],
   async detect(ctx) {
-    return deploymentStates(ctx).flatMap((state) => opportunities(ctx, state))
+    return [...deploymentStates(ctx).flatMap((state) => opportunities(ctx, state)), ...idleFindings(ctx)]
   },
   recommend: recommendFromFinding<Opportunity>('plan', draftOf),
   // Cost has no veto over others' changes: their cost effect is already in their own prediction.

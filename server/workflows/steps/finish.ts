@@ -4,16 +4,12 @@
  * now); every run stores one learning outcome (success, predicted vs actual, quality delta,
  * rollback reason, feature vector) that similarity search offers for future recommendations.
  */
-import { realizedSavings } from '../../optimizations/savings.ts'
+import { costRegression, realizedSavings } from '../../optimizations/savings.ts'
 import { monthlyRunRateUsd } from '../../spend/run-rate.ts'
 import { storeOutcome } from '../../learning/store.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
 import { ctxOf, type OptimizationContext, type OptimizationDeps } from './context.ts'
-
-/** Below −max(this, share × cost before) realized savings are a regression, not price noise. */
-export const REGRESSION_NOISE_USD = 1
-export const REGRESSION_NOISE_SHARE = 0.01
 
 /** The finish step: fills `run.result` and stores the outcome. */
 export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
@@ -26,11 +22,10 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
     const before = c.run_rate_before_usd ?? 0
     const after = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
     const s = realizedSavings(before, after, predicted)
-    // judged, not assumed: a change that costs more than before (from the bill) regressed; spot prices
-    // move hourly, so a configuration change on the same pools is judged beyond that noise
-    const regressed = s.actual < -Math.max(REGRESSION_NOISE_USD, REGRESSION_NOISE_SHARE * before)
+    // judged, not assumed: from the bill, against what the customer approved
+    const regression = costRegression(before, s.actual, predicted)
     result = {
-      success: !regressed, outcome: regressed ? 'regressed' : 'improved', error: regressed ? `realized savings are negative (${s.actual.toFixed(2)} USD/month)` : null,
+      success: !regression, outcome: regression ? 'regressed' : 'improved', error: regression,
       predicted_savings: s.predicted, actual_savings: s.actual, prediction_error: s.prediction_error,
       monthly_cost_before: round2(before), monthly_cost_after: round2(after), cost_reduction: s.cost_reduction, quality,
     }

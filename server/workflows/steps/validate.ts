@@ -17,6 +17,7 @@ import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts 
 import { DEFAULT_QUALITY_GATE, judgeQuality } from '../../gates/quality.ts'
 import { recordQualityScore } from '../../telemetry/store.ts'
 import { EVAL_SET, scoreAnswer, type EvalItem } from '../../quality/eval-set.ts'
+import { refusalOrFailure } from '../../quality/refusal.ts'
 import type { FleetDeployment } from '../../cloud/provider.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
@@ -37,7 +38,7 @@ export function validateStep(weight: number) {
     const b: BakeState = c.bake?.[env.stepName] ?? newBake()
     c.bake = { ...(c.bake ?? {}), [env.stepName]: b }
     const thresholds = c.thresholds ?? thresholdsFor(null)
-    const detail = () => ({ canary_weight: weight, window: b.window, intervals: b.intervals, slo: sloDetail(b, thresholds), quality: b.quality_verdict })
+    const detail = () => ({ canary_weight: weight, window: b.window, intervals: b.intervals, slo: sloDetail(b, thresholds), quality: b.quality_verdict, ...(b.refused ? { refused: b.refused } : {}) })
     const resumed = c.resumed?.[env.stepName]
     if (resumed) return { kind: 'advance', detail: { ...detail(), verdict: 'inconclusive_accepted', accepted_by: resumed.by, accepted_at: resumed.at } }
     if (b.next_at && env.now.getTime() < Date.parse(b.next_at)) return { kind: 'wait', until: new Date(b.next_at), reason: 'baking', detail: detail() }
@@ -72,11 +73,12 @@ async function askPairs(b: BakeState, d: FleetDeployment, env: StepEnv<Optimizat
   if (items.length === 0 || !d.endpoints.chat.canary) return
   const base = env.deps.selfUrl()
   const urls = { stable: endpointUrl(base, d.endpoints.chat.stable), canary: endpointUrl(base, d.endpoints.chat.canary) }
-  const { counts, outcomes, failures } = await collectPairs(items, (group, item) => ask(urls[group], item, env.deps.fleetToken(), env.signal), (item, text) => scoreAnswer(item, text) === 1)
+  const { counts, outcomes, failures, refused } = await collectPairs(items, (group, item) => ask(urls[group], item, env.deps.fleetToken(), env.signal), (item, text) => scoreAnswer(item, text) === 1)
   // a pair whose answer failed is retried in a later interval; answered items are not asked again
   b.prompt_offset += items.length - failures
   b.pairs = mergePairs(b.pairs, counts)
   b.quality_outcomes = (b.quality_outcomes ?? '') + outcomes
+  if (refused.stable + refused.canary > 0) b.refused = { stable: (b.refused?.stable ?? 0) + refused.stable, canary: (b.refused?.canary ?? 0) + refused.canary }
   await recordGroupQuality(env, d, counts)
 }
 
@@ -95,7 +97,7 @@ async function ask(url: string, item: EvalItem, bearer: string, signal: AbortSig
     method: 'POST', signal, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
     body: JSON.stringify({ messages: [{ role: 'user', content: item.prompt }], max_tokens: 32, temperature: 0 }),
   })
-  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status}`)
+  if (!res.ok) throw refusalOrFailure(res.status, `POST ${url}`)
   const body = await res.json() as { choices?: { message?: { content?: string } }[] }
   return body.choices?.[0]?.message?.content ?? ''
 }
