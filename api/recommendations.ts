@@ -41,6 +41,11 @@ export const RecommendationView = Type.Object({
   evidence_at: Type.String(), created_at: Type.String(), updated_at: Type.String(),
   /** The delta (issue 10): desired-state generation it was computed or rebased on, fields it changes, group of mutually exclusive alternatives. */
   base_generation: Type.Union([Type.Integer(), Type.Null()]), touches: Type.Array(Type.String()), exclusive_group: Type.Union([Type.String(), Type.Null()]),
+  /** One comparable figure (server/recommendations/value.ts): savings, the freed capacity's monthly equivalent, or the extra cost. */
+  value: Type.Object({
+    kind: Type.Union([Type.Literal('savings'), Type.Literal('capacity'), Type.Literal('cost')]), monthly_usd: Type.Number(),
+    capacity_ratio: Type.Union([Type.Number(), Type.Null()]), p95_change: Type.Union([Type.Number(), Type.Null()]),
+  }),
 })
 export type RecommendationView = Static<typeof RecommendationView>
 

@@ -20,6 +20,8 @@ export const ReportOptimization = Type.Object({
   id: Str, recommendation_id: NStr, type: Str, title: Str, deployment_id: NStr, status: Str,
   started_at: NStr, completed_at: NStr, predicted_savings: Nullable(Type.Number()), actual_savings: Nullable(Type.Number()),
   realization: Nullable(Type.Number()), rollback_reason: NStr,
+  /** A completed change judged from the bill: `improved`, or `regressed` (with `note` saying why); null otherwise. */
+  outcome: NStr, note: NStr,
 })
 
 /** An open, validated recommendation ranked by estimated savings. */
@@ -36,10 +38,11 @@ export const SavingsReport = Type.Object({
   spend: Type.Object({
     before_monthly: Nullable(Type.Number()), before_at: NStr, current_monthly: Type.Number(),
     change: Nullable(Type.Number()), change_pct: Nullable(Type.Number()),
-    bill_30d: Type.Object({ from: Str, to: Str, total: Type.Number(), by_pricing: Type.Record(Type.String(), Type.Number()) }),
+    /** The bill over the last 30 days, or since billing began when that is shorter (`covered_from`, `covered_hours`). */
+    bill_30d: Type.Object({ from: Str, to: Str, covered_from: Str, covered_hours: Type.Number(), total: Type.Number(), by_pricing: Type.Record(Type.String(), Type.Number()) }),
   }),
   totals: Type.Object({
-    optimizations: Type.Integer(), completed: Type.Integer(), rolled_back: Type.Integer(), failed: Type.Integer(),
+    optimizations: Type.Integer(), completed: Type.Integer(), regressed: Type.Integer(), rolled_back: Type.Integer(), failed: Type.Integer(),
     predicted_savings: Type.Number(), realized_savings: Type.Number(), realization: Nullable(Type.Number()), open_potential_savings: Type.Number(),
   }),
   optimizations: Type.Array(ReportOptimization),

@@ -2,6 +2,7 @@
  * SQL for recommendations and their validations. Money is stored in micro-dollars and shown in
  * dollars; a pending recommendation is unique per (customer, dedupe key), so re-analysis refreshes it.
  */
+import { valueOf, type RecommendationValue } from './value.ts'
 import { microsToUsd, usdToMicros } from '../cloud/catalog/catalog.ts'
 import type { Db } from '../db/db.ts'
 import {
@@ -41,6 +42,7 @@ export interface RecommendationView {
   base_generation: number | null
   touches: string[]
   exclusive_group: string | null
+  value: RecommendationValue
 }
 
 interface Row {
@@ -65,6 +67,7 @@ function present(r: Row, validations: ValidationRow[]): RecommendationView {
     optimization_id: r.optimization_id, decided_by: r.decided_by, decided_at: iso(r.decided_at), reject_reason: r.reject_reason,
     evidence_at: iso(r.evidence_at)!, created_at: iso(r.created_at)!, updated_at: iso(r.updated_at)!,
     base_generation: r.base_generation === null ? null : Number(r.base_generation), touches: r.touches ?? [], exclusive_group: r.exclusive_group,
+    value: valueOf(microsToUsd(Number(r.estimated_savings_micros)), r.predicted),
   }
 }
 

@@ -4,7 +4,7 @@
  * string that came from a user or the store is escaped.
  */
 import type { SavingsReport } from '../../api/reports.ts'
-import { money } from './savings.ts'
+import { coveredText, money } from './savings.ts'
 
 /** Escapes text for HTML element content and quoted attributes. */
 export function escapeHtml(s: string): string {
@@ -49,14 +49,14 @@ function kpis(r: SavingsReport): string {
   const k = (label: string, value: string) => `<div class="kpi"><span class="muted">${e(label)}</span><b>${e(value)}</b></div>`
   return `<div class="kpis">${k('Spend before (monthly)', n(r.spend.before_monthly))}${k('Spend now (monthly)', n(r.spend.current_monthly))}` +
     `${k('Realized savings (monthly)', n(r.totals.realized_savings))}${k('Realization of prediction', pct(r.totals.realization))}` +
-    `${k('Billed, last 30 days', n(r.spend.bill_30d.total))}${k('Open potential (monthly)', n(r.totals.open_potential_savings))}</div>`
+    `${k(`Billed over ${coveredText(r.spend.bill_30d)}`, n(r.spend.bill_30d.total))}${k('Open potential (monthly)', n(r.totals.open_potential_savings))}</div>`
 }
 
 function optimizationsTable(r: SavingsReport): string {
   if (!r.optimizations.length) return '<p class="muted">No optimizations yet.</p>'
-  const rows = r.optimizations.map((o) => `<tr><td>${e(o.title || o.type)}</td><td>${e(o.deployment_id ?? '')}</td><td>${e(o.status)}</td>` +
-    `<td class="num">${n(o.predicted_savings)}</td><td class="num">${n(o.actual_savings)}</td><td class="num">${pct(o.realization)}</td><td>${e(o.rollback_reason ?? '')}</td></tr>`).join('')
-  return `<table><tr><th>Optimization</th><th>Deployment</th><th>Status</th><th class="num">Predicted</th><th class="num">Realized</th><th class="num">Realization</th><th>Rollback reason</th></tr>${rows}</table>`
+  const rows = r.optimizations.map((o) => `<tr><td>${e(o.title || o.type)}</td><td>${e(o.deployment_id ?? '')}</td><td>${e(o.outcome === 'regressed' ? 'completed, regressed' : o.status)}</td>` +
+    `<td class="num">${n(o.predicted_savings)}</td><td class="num">${n(o.actual_savings)}</td><td class="num">${pct(o.realization)}</td><td>${e(o.rollback_reason ?? o.note ?? '')}</td></tr>`).join('')
+  return `<table><tr><th>Optimization</th><th>Deployment</th><th>Status</th><th class="num">Predicted</th><th class="num">Realized</th><th class="num">Realization</th><th>Rollback or regression reason</th></tr>${rows}</table>`
 }
 
 function openTable(r: SavingsReport): string {

@@ -39,6 +39,26 @@ describe('savings report assembly', () => {
     expect(r.spend.bill_30d).toMatchObject({ total: 125.5, by_pricing: { 'on-demand': 100.5, spot: 25 } })
   })
 
+  it('shows a completed change that lost money as regressed, with why, next to the successes', () => {
+    const regressed = opt({ id: 'o3', result: { success: false, outcome: 'regressed', error: 'realized savings are negative (-500.00 USD/month)', predicted_savings: 1000, actual_savings: -500 } })
+    const r = assembleSavingsReport(inputs({ optimizations: [...inputs().optimizations, regressed] }))
+    expect(r.totals).toMatchObject({ completed: 2, regressed: 1, realized_savings: 19_100 })
+    expect(r.optimizations[2]).toMatchObject({ status: 'completed', outcome: 'regressed', note: 'realized savings are negative (-500.00 USD/month)' })
+    expect(renderSavingsHtml(r)).toContain('<td>completed, regressed</td>')
+    expect(renderSavingsCsv(r).split('\r\n')[3]).toMatch(/,regressed,realized savings are negative \(-500\.00 USD\/month\)$/)
+  })
+
+  it('labels the bill with the span it covers: 30 days, or since billing began', () => {
+    const at = (h: number) => new Date(Date.parse('2026-01-02T00:00:00Z') - h * 3_600_000).toISOString()
+    const young = { ...line('on-demand', 10), from: at(4.25), to: at(0) }
+    const r = assembleSavingsReport(inputs({ bill: { ...inputs().bill, lines: [young] } }))
+    expect(r.spend.bill_30d).toMatchObject({ covered_from: at(4.25), covered_hours: 4.25, total: 10 })
+    expect(renderSavingsHtml(r)).toContain('Billed over the 4.3 hours since billing began')
+    const old = assembleSavingsReport(inputs({ bill: { ...inputs().bill, lines: [{ ...young, from: at(40 * 24) }] } }))
+    expect(old.spend.bill_30d.covered_hours).toBe(720)
+    expect(renderSavingsHtml(old)).toContain('Billed over the last 30 days')
+  })
+
   it('ranks only validated open recommendations, largest first', () => {
     expect(rankOpen(inputs().open).map((o) => [o.rank, o.id])).toEqual([[1, 'b'], [2, 'a']])
   })
@@ -77,8 +97,8 @@ describe('savings report rendering', () => {
     const csv = renderSavingsCsv(assembleSavingsReport(inputs({ optimizations: [opt({ title: '=HYPERLINK("x"), bad', result: { predicted_savings: 10, actual_savings: 9 } })] })))
     const rows = csv.trimEnd().split('\r\n')
     expect(rows).toHaveLength(3)
-    expect(rows[1]).toBe(`o1,spot_migration,"'=HYPERLINK(""x""), bad",vllm-prod-1,completed,2026-01-01T01:00:00.000Z,2026-01-01T02:00:00.000Z,10,9,0.9,`)
-    expect(rows[2]).toBe('TOTAL,,1 completed of 1,,,,,10,9,0.9,')
+    expect(rows[1]).toBe(`o1,spot_migration,"'=HYPERLINK(""x""), bad",vllm-prod-1,completed,2026-01-01T01:00:00.000Z,2026-01-01T02:00:00.000Z,10,9,0.9,,,`)
+    expect(rows[2]).toBe('TOTAL,,1 completed of 1,,,,,10,9,0.9,,0 regressed,')
     expect(csvField(null)).toBe('')
     expect(csvField(-3.5)).toBe('-3.5')
   })

@@ -50,7 +50,9 @@ function rollbackReason(o: Optimization): string | null {
 function reportOptimization(o: Optimization): ReportOptimization {
   const predicted = o.result.predicted_savings ?? null
   const actual = o.result.actual_savings ?? null
+  const outcome = o.status === 'completed' && typeof o.result.outcome === 'string' ? o.result.outcome : null
   return {
+    outcome, note: outcome === 'regressed' && typeof o.result.error === 'string' ? o.result.error : null,
     id: o.id, recommendation_id: o.recommendation_id, type: o.type, title: o.title, deployment_id: o.deployment_id ?? null, status: o.status,
     started_at: o.started_at, completed_at: o.completed_at, predicted_savings: predicted, actual_savings: actual,
     realization: o.status === 'completed' && actual !== null && predicted !== null ? ratio(actual, predicted) : null, rollback_reason: rollbackReason(o),
@@ -61,6 +63,20 @@ function reportOptimization(o: Optimization): ReportOptimization {
 export function rankOpen(open: OpenRecommendation[]): ReportOpportunity[] {
   return open.filter((r) => r.validated).sort((a, b) => b.estimated_savings - a.estimated_savings || a.id.localeCompare(b.id))
     .map((r, i) => ({ rank: i + 1, id: r.id, type: r.type, title: r.title, agent_type: r.agent_type, risk_level: r.risk_level, deployment_id: r.deployment_id, estimated_savings: r.estimated_savings }))
+}
+
+/** The span the bill really covers: the window, or since its first line when billing began later. */
+export function billCoverage(b: { from: Date; to: Date; lines: BillLine[] }): { covered_from: string; covered_hours: number } {
+  const first = b.lines.reduce((m, l) => { const t = Date.parse(l.from); return Number.isFinite(t) ? Math.min(m, t) : m }, b.to.getTime())
+  const from = Math.max(b.from.getTime(), first)
+  return { covered_from: new Date(from).toISOString(), covered_hours: Math.round(((b.to.getTime() - from) / 3_600_000) * 100) / 100 }
+}
+
+/** "the last 30 days", or "the 4.2 hours since billing began" when the bill is younger than its window. */
+export function coveredText(b: { covered_hours: number; from: string; to: string }): string {
+  const windowHours = (Date.parse(b.to) - Date.parse(b.from)) / 3_600_000
+  if (b.covered_hours >= windowHours - 0.5) return `the last ${Math.round(windowHours / 24)} days`
+  return b.covered_hours >= 48 ? `the ${(b.covered_hours / 24).toFixed(1)} days since billing began` : `the ${b.covered_hours.toFixed(1)} hours since billing began`
 }
 
 /** Bill total and its split by pricing model. */
@@ -85,11 +101,11 @@ export function assembleSavingsReport(i: SavingsInputs): SavingsReport {
     spend: {
       before_monthly: before, before_at: i.before ? i.before.at.toISOString() : null, current_monthly: current,
       change: before === null ? null : sumUsd([current, -before]), change_pct: before === null ? null : ratio(current - before, before),
-      bill_30d: { from: i.bill.from.toISOString(), to: i.bill.to.toISOString(), ...bill },
+      bill_30d: { from: i.bill.from.toISOString(), to: i.bill.to.toISOString(), ...billCoverage(i.bill), ...bill },
     },
     totals: {
       optimizations: optimizations.length, completed: completed.length,
-      rolled_back: optimizations.filter((o) => o.status === 'rolled_back').length, failed: optimizations.filter((o) => o.status === 'failed').length,
+      regressed: completed.filter((o) => o.outcome === 'regressed').length, rolled_back: optimizations.filter((o) => o.status === 'rolled_back').length, failed: optimizations.filter((o) => o.status === 'failed').length,
       predicted_savings: predicted, realized_savings: realized, realization: ratio(realized, predicted),
       open_potential_savings: potentialSavings(i.open.filter((o) => o.validated).map((o) => ({ id: o.id, exclusiveGroup: o.exclusive_group ?? null, savingsUsd: o.estimated_savings })), current),
     },
@@ -124,7 +140,7 @@ export function insightsOf(r: SavingsReport): ReportInsight[] {
   }
   if (out.length < 5 && s.bill_30d.total > 0) {
     const spot = s.bill_30d.by_pricing.spot ?? 0
-    out.push({ kind: 'bill_mix', text: `Billed ${money(s.bill_30d.total)} over the last 30 days, ${pct(ratio(spot, s.bill_30d.total))} of it on spot capacity`,
+    out.push({ kind: 'bill_mix', text: `Billed ${money(s.bill_30d.total)} over ${coveredText(s.bill_30d)}, ${pct(ratio(spot, s.bill_30d.total))} of it on spot capacity`,
       data: { bill_total: s.bill_30d.total, spot, on_demand: s.bill_30d.by_pricing['on-demand'] ?? 0 } })
   }
   if (out.length === 0) out.push({ kind: 'no_data', text: 'No optimizations or billed usage yet: run an analysis to find savings', data: { optimizations: 0 } })

@@ -27,6 +27,16 @@ afterAll(async () => {
   await p?.stop()
 })
 
+/**
+ * Alice with a token of her own: logging out (an earlier test does) revokes every token of the
+ * user, so each test that needs her logged in gets a fresh one.
+ */
+async function aliceNow(): Promise<SessionSpec> {
+  const login = await p.http<{ access_token: string }>('POST', '/auth/login', { body: { username: alice.email, password: alice.password } })
+  expect(login.status, JSON.stringify(login.body)).toBe(200)
+  return { ...alice, token: login.body.access_token }
+}
+
 describe('portal accounts and tenancy', () => {
   it('shows a clear error for a wrong password, then logs in and out', async () => {
     const ctx = await contextWithSession(browser, null)
@@ -43,7 +53,8 @@ describe('portal accounts and tenancy', () => {
     await expect.poll(() => page.getByTestId('tenant-name').textContent()).toContain('Alice Labs')
     await page.getByTestId('logout').click()
     await page.waitForURL(/\/app\/login$/)
-    expect(await page.evaluate(() => localStorage.getItem('optiinfra.session'))).toBeNull()
+    // the login page ends the session once it is on screen
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('optiinfra.session'))).toBeNull()
     await page.goto(`${p.url}/app/history`)
     await page.waitForURL(/\/app\/login\?next=%2Fapp%2Fhistory$/)
     expect(errors).toEqual([])
@@ -124,7 +135,7 @@ describe('portal accounts and tenancy', () => {
   // Each page of another tenant: the API answers 403 and the portal shows the designed state.
   for (const [page, path] of [['settings', 'settings'], ['history', 'history'], ['overview', 'overview'], ['recommendations', 'recommendations'], ['cost dashboard', 'cost']] as const) {
     it(`refuses another tenant's ${page} page with a 403 state`, async () => {
-      const ctx = await contextWithSession(browser, alice)
+      const ctx = await contextWithSession(browser, await aliceNow())
       const pg = await ctx.newPage()
       const errors = watchErrors(pg)
       await pg.goto(`${p.url}/app/${path}?customer=${bob.customerId}`)
@@ -141,7 +152,7 @@ describe('portal accounts and tenancy', () => {
     const demo = p.credentials.find((c) => c.role === 'customer')!
     const opts = await p.http<{ id: string }[]>('GET', `/customers/${demo.customerId}/optimizations`, { token: p.adminToken })
     expect(opts.status, 'GET /customers/{id}/optimizations').toBe(200)
-    const ctx = await contextWithSession(browser, alice)
+    const ctx = await contextWithSession(browser, await aliceNow())
     const pg = await ctx.newPage()
     const target = opts.body[0]?.id
     if (!target) {

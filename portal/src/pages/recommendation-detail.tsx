@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
 import { approveRecommendation, getRecommendation, getSimilarOutcomes, rejectRecommendation } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
@@ -8,7 +8,7 @@ import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loa
 import { isNum, label, ms, pct, pp, times, usd, when } from '../lib/format.ts'
 import { useScopedHref } from '../lib/scope.ts'
 import { formatByKey, isObjectList, keyLabel, objectFields, scalarRows } from '../lib/values.ts'
-import { ValidationChips } from './recommendations.tsx'
+import { ValidationChips, valueNote } from './recommendations.tsx'
 
 /** One recommendation: the case for it, the other agents' verdicts, and the decision. */
 export default function RecommendationDetailPage() {
@@ -19,19 +19,36 @@ export default function RecommendationDetailPage() {
   if (!q.data && q.error) return <><PageHeader eyebrow={crumbs} title="Recommendation" /><ErrorState error={q.error} retry={q.refetch} /></>
   if (!q.data) return <><PageHeader eyebrow={crumbs} title="Recommendation" /><Loading lines={8} /></>
   const r = q.data
+  return <RecommendationView r={r} crumbs={crumbs} />
+}
+
+/**
+ * The one confidence and risk the page shows: the agent's, adjusted by similar past outcomes once
+ * there are any (GET /recommendations/{id}/similar-outcomes); the Similar outcomes card explains how.
+ */
+function useJudgement(r: Recommendation) {
+  const s = useQuery(['similar', r.id], () => getSimilarOutcomes(r.id))
+  const a = s.data && s.data.outcomes.length > 0 ? s.data.adjusted : null
+  return { confidence: a?.confidence ?? r.confidence, risk: a?.risk_level ?? r.risk_level, adjusted: a !== null }
+}
+
+function RecommendationView({ r, crumbs }: { r: Recommendation; crumbs: ReactNode }) {
+  const judged = useJudgement(r)
   const predicted = r.predicted as PredictedEffect
   const plan = r.plan as { summary?: string; deploymentId?: string }
   return (
     <div data-testid="recommendation-detail" data-status={r.status} data-type={r.type}>
       <PageHeader eyebrow={crumbs} title={r.title ?? label(r.type)} subtitle={<span className="row-gap">
-        <Badge>{label(r.type)}</Badge><StatusBadge status={r.status} testid="rec-status" /><RiskBadge level={r.risk_level} />
+        <Badge>{label(r.type)}</Badge><StatusBadge status={r.status} testid="rec-status" /><RiskBadge level={judged.risk} />
         <span className="muted small">by the {label(r.agent_type).toLowerCase()} agent · {when(r.created_at)}</span>
       </span>} actions={<Decision r={r} />} />
       {r.status === 'rejected' && r.reject_reason && <div className="banner banner-neutral" data-testid="reject-reason-banner"><strong>Rejected:</strong>&nbsp;{r.reject_reason}</div>}
       {r.status === 'superseded' && <div className="banner banner-neutral" data-testid="superseded-banner"><strong>Superseded:</strong>&nbsp;{r.reject_reason ?? 'a newer analysis or an approved alternative replaced it'}</div>}
       <div className="stats">
-        <Stat testid="rec-savings" label="Estimated savings" value={usd(r.estimated_savings)} hint="per month" tone="accent" />
-        <Stat label="Confidence" value={pct(r.confidence, 0)} hint="adjusted by similar past outcomes" />
+        {r.value.kind === 'capacity'
+          ? <Stat testid="rec-value" label="Capacity freed" value={usd(r.value.monthly_usd)} hint={`per month, what the freed capacity would cost (${valueNote(r.value)}); saves ${usd(r.estimated_savings)} now`} tone="accent" />
+          : <Stat testid="rec-savings" label="Estimated savings" value={usd(r.estimated_savings)} hint="per month" tone="accent" />}
+        <Stat testid="rec-confidence" label="Confidence" value={pct(judged.confidence, 0)} hint={judged.adjusted ? `the agent's ${pct(r.confidence, 0)}, adjusted by similar past outcomes (below)` : 'the agent\'s estimate; no similar past outcomes yet'} />
         <Stat label="Monthly cost" value={isNum(predicted.monthlyCostUsdAfter) ? usd(predicted.monthlyCostUsdAfter) : '—'} hint={isNum(predicted.monthlyCostUsdBefore) ? `from ${usd(predicted.monthlyCostUsdBefore)}` : 'predicted after the change'} />
         <Stat label="p95 latency" value={ms(predicted.p95LatencyMsAfter)} hint={isNum(predicted.p95LatencyMsBefore) ? `from ${ms(predicted.p95LatencyMsBefore)}` : 'predicted after the change'} />
       </div>
@@ -49,7 +66,7 @@ export default function RecommendationDetailPage() {
         <Card title="Predicted effect" testid="rec-predicted"><Predicted r={r} /></Card>
       </div>
       <div className="grid-2">
-        <Card title="Risk" subtitle={`${label(r.risk_level)} risk`} testid="risk-reasons">
+        <Card title="Risk" subtitle={`${label(judged.risk)} risk${judged.risk !== r.risk_level ? ` (the agent said ${label(r.risk_level).toLowerCase()}; raised by similar past outcomes)` : ''}`} testid="risk-reasons">
           {r.risk_reasons?.length ? <ul className="bullets">{r.risk_reasons.map((x, i) => <li key={i}>{x}</li>)}</ul> : <p className="muted">The agent gave no specific risk factors.</p>}
         </Card>
         <Card title="Validations" subtitle="Every other relevant agent checks a recommendation before it is offered" actions={<ValidationChips r={r} />} testid="validations">
@@ -57,7 +74,7 @@ export default function RecommendationDetailPage() {
         </Card>
       </div>
       <Card title="Evidence" subtitle="The data the agent based this on" testid="evidence"><Evidence evidence={r.evidence} /></Card>
-      <SimilarOutcomes id={r.id} />
+      <SimilarOutcomes id={r.id} agent={r} />
     </div>
   )
 }
@@ -141,17 +158,16 @@ function ObjectTable({ items }: { items: Record<string, unknown>[] }) {
   )
 }
 
-function SimilarOutcomes({ id }: { id: string }) {
+function SimilarOutcomes({ id, agent }: { id: string; agent: Pick<Recommendation, 'confidence' | 'risk_level'> }) {
   const q = useQuery(['similar', id], () => getSimilarOutcomes(id))
   return (
     <Card title="Similar past outcomes" subtitle="What happened when comparable changes ran before, and how that adjusts this recommendation" testid="similar-outcomes">
       <Async q={q} lines={3}>
         {(s) => (
           <>
-            {s.adjusted && (
+            {s.adjusted && s.outcomes.length > 0 && (
               <div className="row-gap adjusted" data-testid="similar-adjusted">
-                <Badge tone="accent">confidence {pct(s.adjusted.confidence, 0)}</Badge>
-                <RiskBadge level={s.adjusted.risk_level} />
+                <span className="small">Confidence {pct(agent.confidence, 0)} from the agent → <strong>{pct(s.adjusted.confidence, 0)}</strong> shown above; risk {label(agent.risk_level).toLowerCase()} → <strong>{label(s.adjusted.risk_level).toLowerCase()}</strong></span>
                 {isNum(s.adjusted.success_rate) && <Badge tone={s.adjusted.success_rate >= 0.8 ? 'success' : 'warning'}>{pct(s.adjusted.success_rate, 0)} succeeded</Badge>}
                 {isNum(s.adjusted.mean_accuracy) && <Badge>savings prediction accuracy {pct(s.adjusted.mean_accuracy, 0)}</Badge>}
               </div>
@@ -188,6 +204,7 @@ function OutcomeRow({ o }: { o: SimilarOutcome }) {
 }
 
 function Decision({ r }: { r: Recommendation }) {
+  const judged = useJudgement(r)
   const href = useScopedHref()
   const navigate = useNavigate()
   const [dialog, setDialog] = useState<'approve' | 'reject' | null>(null)
@@ -216,7 +233,7 @@ function Decision({ r }: { r: Recommendation }) {
         <button type="button" className="btn btn-primary" onClick={() => void approve.run()} disabled={approve.pending} data-testid="confirm-approve">{approve.pending ? 'Starting…' : 'Approve and start'}</button>
       </>}>
         <p>{(r.plan as { summary?: string }).summary ?? r.title}</p>
-        <KeyValues rows={[['Estimated savings', `${usd(r.estimated_savings)} / month`], ['Risk', label(r.risk_level)], ['Deployment', r.deployment_id ?? '—']]} />
+        <KeyValues rows={[['Estimated savings', `${usd(r.estimated_savings)} / month`], ['Risk', label(judged.risk)], ['Confidence', pct(judged.confidence, 0)], ['Deployment', r.deployment_id ?? '—']]} />
         <p className="muted small">The change rolls out as a canary (10% → 50% → 100% of traffic). Each step is checked against your SLO and answer quality; a failed check rolls it back to the current configuration automatically.</p>
         {dissent.length > 0 && <p className="action-error">Not every agent approved: {dissent.map((v) => label(v.agent_type)).join(', ')}.</p>}
         <ActionError error={approve.error} />

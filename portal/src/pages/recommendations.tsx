@@ -7,7 +7,7 @@ import { ActionError, Async, Badge, Card, EmptyState, PageHeader, RiskBadge, Sta
 import { label, pct, usd, when } from '../lib/format.ts'
 import { useCustomerId, useScopedHref } from '../lib/scope.ts'
 
-const SORTS = { savings: 'Highest savings', newest: 'Newest first', risk: 'Lowest risk' } as const
+const SORTS = { value: 'Highest value', savings: 'Highest savings', newest: 'Newest first', risk: 'Lowest risk' } as const
 const RISK_ORDER: Record<string, number> = { low: 0, medium: 1, high: 2 }
 
 // Ordering only: the figures compared are the API's own.
@@ -15,8 +15,17 @@ function sortRecs(list: Recommendation[], sort: string): Recommendation[] {
   const out = [...list]
   if (sort === 'newest') out.sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''))
   else if (sort === 'risk') out.sort((a, b) => (RISK_ORDER[a.risk_level] ?? 3) - (RISK_ORDER[b.risk_level] ?? 3) || b.estimated_savings - a.estimated_savings)
-  else out.sort((a, b) => b.estimated_savings - a.estimated_savings)
+  else if (sort === 'savings') out.sort((a, b) => b.estimated_savings - a.estimated_savings)
+  else out.sort((a, b) => b.value.monthly_usd - a.value.monthly_usd || b.estimated_savings - a.estimated_savings)
   return out
+}
+
+/** What the value figure is: money saved, capacity freed (with its speed-up), or extra cost. */
+export function valueNote(v: Recommendation['value']): string {
+  const faster = v.p95_change !== null && v.p95_change < 0 ? ` · p95 ${pct(v.p95_change, 0)}` : ''
+  if (v.kind === 'capacity') return `capacity ×${v.capacity_ratio?.toFixed(2) ?? '—'}${faster}`
+  if (v.kind === 'cost') return `extra cost${v.capacity_ratio ? ` · capacity ×${v.capacity_ratio.toFixed(2)}` : ''}`
+  return `savings${faster}`
 }
 
 /** Recommendations: filterable list of what the agents propose. */
@@ -26,7 +35,7 @@ export default function RecommendationsPage() {
   const status = params.get('status') ?? 'pending'
   const type = params.get('type') ?? ''
   const agent = params.get('agent_type') ?? ''
-  const sort = params.get('sort') ?? 'savings'
+  const sort = params.get('sort') ?? 'value'
   const filters = { status: status === 'all' ? undefined : status, type: type || undefined, agent_type: agent || undefined }
   const q = useQuery(['recommendations', customerId, filters], () => listRecommendations(customerId!, filters), { enabled: !!customerId })
   const run = useAction(async () => {
@@ -94,7 +103,7 @@ function RecTable({ list }: { list: Recommendation[] }) {
         <thead>
           <tr>
             <th scope="col" className="col-main">Recommendation</th><th scope="col" className="hide-md">Agent</th><th scope="col">Risk</th>
-            <th scope="col" className="num">Savings / month</th><th scope="col" className="num hide-md">Confidence</th>
+            <th scope="col" className="num">Value / month</th><th scope="col" className="num hide-md">Confidence</th>
             <th scope="col">Validations</th><th scope="col">Status</th>
           </tr>
         </thead>
@@ -107,7 +116,7 @@ function RecTable({ list }: { list: Recommendation[] }) {
               </th>
               <td className="hide-md">{label(r.agent_type)}</td>
               <td><RiskBadge level={r.risk_level} /></td>
-              <td className="num strong">{usd(r.estimated_savings)}</td>
+              <td className="num" data-testid="rec-value" data-kind={r.value.kind}><span className="strong">{usd(r.value.monthly_usd)}</span><div className="muted small">{valueNote(r.value)}</div></td>
               <td className="num hide-md">{pct(r.confidence, 0)}</td>
               <td><ValidationChips r={r} /></td>
               <td><StatusBadge status={r.status} /></td>
