@@ -71,6 +71,28 @@ describe('approval', () => {
   })
 })
 
+describe('approval of a change proposed at an extra cost', () => {
+  it('re-checks a stale scale-out against the extra cost it was proposed at, not against saving money', async () => {
+    const stale = new Date(p.deps.clock.now().getTime() - 6 * 3_600_000)
+    const c = await p.newCustomer()
+    const dep = await registerSeedFleet(p.deps.twin!, c.customerId, 'up')
+    const { instances } = await p.deps.twin!.listResources(c.customerId)
+    const first = instances.find((i) => dep.stable.instanceIds.includes(i.id))!
+    const count = dep.stable.instanceIds.length
+    const plan = { deploymentId: dep.id, pools: [{ cloud: first.cloud, region: first.region, instanceType: first.instanceType, pricing: first.pricing, count: count * 2 }], config: dep.stable.config, summary: `scale out ${count} → ${count * 2}` }
+    const extra = -first.hourlyUsd * count * 730
+    const fair = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c.customerId, type: 'autoscaling', agentType: 'resource', plan, savings: extra, before: -extra, evidenceAt: stale })
+    const ok = await p.http('POST', `/recommendations/${fair}/approve`, { token: c.token })
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200)
+    expect(ok.body).toMatchObject({ status: 'approved', rechecked: true })
+    const c2 = await p.newCustomer()
+    const dep2 = await registerSeedFleet(p.deps.twin!, c2.customerId, 'up2')
+    const cheap = await insertRecommendation(p.deps.db, p.deps.clock, { customerId: c2.customerId, type: 'autoscaling', agentType: 'resource', plan: { ...plan, deploymentId: dep2.id }, savings: -1, before: 1, evidenceAt: stale })
+    const refused = await p.http('POST', `/recommendations/${cheap}/approve`, { token: c2.token })
+    expect(refused.body).toMatchObject({ code: 'OPT_RECOMMENDATION_STALE', message: expect.stringMatching(/more than the 1\.00 proposed/) })
+  })
+})
+
 describe('inconclusive analysis', () => {
   it('extends the bake, pauses for a human, and resumes on request', async () => {
     await worker.start()

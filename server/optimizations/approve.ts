@@ -18,7 +18,7 @@ import { WORKFLOW_CHANNEL } from '../workflows/engine.ts'
 import { CONFIG_ONLY_TYPES } from '../rollouts/rollout.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { HOURS_PER_MONTH } from '../spend/run-rate.ts'
-import { planMonthlyUsd, pricesFor } from './savings.ts'
+import { OVERSPEND_TOLERANCE_SHARE, planMonthlyUsd, pricesFor } from './savings.ts'
 
 export { planMonthlyUsd }
 import { getRecommendation, markApproved, refreshEvidence, type StoredRecommendation } from './store.ts'
@@ -98,8 +98,9 @@ interface Recheck { savingsUsd: number; evidence: Record<string, unknown> }
 
 /**
  * Re-reads the fleet and the current prices: the deployment must still exist, and a change of
- * pools must still save money at today's prices (savings re-computed from them). A config-only
- * change keeps its estimate (its savings come from the serving model, not from prices).
+ * pools must still save money at today's prices (savings re-computed from them), or, proposed at an
+ * extra cost, cost no more than 10% beyond it. A config-only change keeps its estimate (its savings
+ * come from the serving model, not from prices).
  */
 async function recheckEvidence(deps: ApproveDeps, rec: StoredRecommendation): Promise<Recheck> {
   const now = deps.clock.now()
@@ -114,7 +115,10 @@ async function recheckEvidence(deps: ApproveDeps, rec: StoredRecommendation): Pr
   const plannedMonthly = planMonthlyUsd(rec.plan.pools, prices)
   if (plannedMonthly === null) throw new errors.OPT_RECOMMENDATION_STALE('a planned instance type has no current price')
   const savings = Math.round((currentMonthly - plannedMonthly) * 100) / 100
-  if (!(savings > 0)) throw new errors.OPT_RECOMMENDATION_STALE(`at current prices the change no longer saves money (${savings.toFixed(2)} USD/month)`)
+  if (rec.estimatedSavingsUsd >= 0 && !(savings > 0)) throw new errors.OPT_RECOMMENDATION_STALE(`at current prices the change no longer saves money (${savings.toFixed(2)} USD/month)`)
+  // a change proposed at an extra cost (adding needed capacity) is stale only once it costs clearly more than proposed
+  const costLimit = rec.estimatedSavingsUsd * (1 + OVERSPEND_TOLERANCE_SHARE)
+  if (rec.estimatedSavingsUsd < 0 && savings < costLimit) throw new errors.OPT_RECOMMENDATION_STALE(`at current prices the change costs ${(-savings).toFixed(2)} USD/month, more than the ${(-rec.estimatedSavingsUsd).toFixed(2)} proposed`)
   return { savingsUsd: savings, evidence: { ...evidence, current_monthly_usd: round2(currentMonthly), planned_monthly_usd: round2(plannedMonthly), savings_usd: savings } }
 }
 
