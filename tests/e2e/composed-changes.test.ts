@@ -31,8 +31,10 @@ async function deploymentView(customerId: string, token: string, deploymentId: s
   return { dep: infra.vllm_deployments.find((d: any) => d.deployment_id === deploymentId), instances: infra.instances as any[] }
 }
 
+/** Starts analyses and waits for them to finish, so the recommendations listed next are the refreshed ones. */
 async function analyze(customerId: string, token: string, agentTypes: string[]) {
   for (const agent_type of agentTypes) expect((await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type } })).status).toBeLessThan(300)
+  await waitFor(async () => (await p.http<{ status: string }[]>('GET', `/customers/${customerId}/analyses`, { token })).body.every((a) => a.status === 'completed' || a.status === 'failed'), { timeoutMs: 60_000, what: 'analyses to finish' })
 }
 
 /** Validated pending recommendations of a deployment (polls until at least one). */
@@ -82,6 +84,9 @@ describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
     async function applyChange(rec: any): Promise<boolean> {
       const genBefore = (await deploymentView(customerId, token, depId)).dep.generation
       const res = await approve(p, token, rec.id)
+      // a re-analysis between listing and approving refreshes the recommendation and restarts its
+      // validation: it stays a candidate and is approved once validated again
+      if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_NOT_VALIDATED') { log.info(`${rec.type}: re-validating, retried later`); return false }
       done.push(rec.id)
       if (res.status !== 200) { log.info(`${rec.type}: ${res.status} ${res.body.code} ${res.body.message}`); expect(res.status).toBe(409); return false }
       const opt = await waits(p, token).optimizationDone(res.body.optimization_id, 120_000)
