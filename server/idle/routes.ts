@@ -4,10 +4,9 @@ import { IdleInstanceParams, IdleInstances, TerminateIdleReply } from '../../api
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import type { Deps } from '../deps.ts'
 import { RUN_RATE_WINDOW_MS } from '../spend/run-rate.ts'
+import { cents } from '../agents/scoring.ts'
 import { IDLE_GRACE_MS, idleInstances } from './idle.ts'
 import { terminateIdleInstance } from './terminate.ts'
-
-const round2 = (x: number) => Math.round(x * 100) / 100
 
 /** Idle capacity: what the cloud bills for instances serving nothing, and terminating them. */
 export const idleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -19,10 +18,10 @@ export const idleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
     const [lines, fleet] = await Promise.all([deps.cloud.getBill(req.params.id, new Date(at.getTime() - RUN_RATE_WINDOW_MS), at), deps.cloud.listResources(req.params.id)])
     const idle = idleInstances(fleet.instances, lines, at)
     return {
-      at: at.toISOString(), monthly_usd: round2(idle.reduce((s, x) => s + x.monthlyUsd, 0)), grace_minutes: IDLE_GRACE_MS / 60_000,
+      at: at.toISOString(), monthly_usd: cents(idle.reduce((s, x) => s + x.monthlyUsd, 0)), grace_minutes: IDLE_GRACE_MS / 60_000,
       instances: idle.map(({ instance: i, monthlyUsd, idleForMs }) => ({
         instance_id: i.id, cloud: i.cloud, region: i.region, instance_type: i.instanceType, gpu_type: i.gpuType, gpu_count: i.gpuCount,
-        pricing: i.pricing, launched_at: i.launchedAt, monthly_usd: round2(monthlyUsd), idle_hours: round2(idleForMs / 3_600_000),
+        pricing: i.pricing, launched_at: i.launchedAt, monthly_usd: cents(monthlyUsd), idle_hours: cents(idleForMs / 3_600_000),
       })),
     }
   })

@@ -12,6 +12,7 @@ import { errors } from '../errors.ts'
 import { recordAudit } from '../audit/store.ts'
 import { RUN_RATE_WINDOW_MS } from '../spend/run-rate.ts'
 import { monthlyUsdOf } from './idle.ts'
+import { cents } from '../agents/scoring.ts'
 
 /** What termination needs. */
 export interface TerminateDeps { db: Db; clock: Clock; live: LiveHub; cloud: Pick<CloudProvider, 'listResources' | 'getBill' | 'terminateInstances'> }
@@ -27,7 +28,7 @@ export async function terminateIdleInstance(deps: TerminateDeps, actor: string, 
   if (instance.state === 'terminated') return { instanceId, state: 'terminated', monthlyUsdSaved: 0, alreadyTerminated: true }
   if (instance.deploymentId !== null) throw new errors.OPT_INSTANCE_NOT_IDLE(instanceId, instance.deploymentId)
   const lines = await deps.cloud.getBill(customerId, new Date(at.getTime() - RUN_RATE_WINDOW_MS), at)
-  const monthlyUsdSaved = Math.round(monthlyUsdOf(instance, lines, at) * 100) / 100
+  const monthlyUsdSaved = cents(monthlyUsdOf(instance, lines, at))
   const r = await deps.cloud.terminateInstances({ changeId: `idle-terminate:${instanceId}`, customerId, instanceIds: [instanceId] })
   if (!r.ok) throw r.error.retryable ? new errors.OPT_UNAVAILABLE(`the cloud did not terminate ${instanceId}: ${r.error.message}`) : new errors.OPT_STATE_INVALID(`the cloud refused to terminate ${instanceId}: ${r.error.message}`)
   await recordAudit(deps.db, deps.clock, {

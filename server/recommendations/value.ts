@@ -7,6 +7,7 @@
  * Pure; computed from the agent's own prediction.
  */
 import type { PredictedEffect } from './recommendation.ts'
+import { cents } from '../agents/scoring.ts'
 
 export interface RecommendationValue {
   kind: 'savings' | 'capacity' | 'cost'
@@ -17,15 +18,13 @@ export interface RecommendationValue {
   p95_change: number | null
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100
-
 export function valueOf(estimatedSavingsUsd: number, p: PredictedEffect): RecommendationValue {
   const ratio = p.throughputCapacityRatio ?? null
-  const p95 = p.p95LatencyMsBefore && p.p95LatencyMsAfter !== undefined ? round2((p.p95LatencyMsAfter - p.p95LatencyMsBefore) / p.p95LatencyMsBefore * 100) / 100 : null
+  const p95 = p.p95LatencyMsBefore && p.p95LatencyMsAfter !== undefined ? Math.round((p.p95LatencyMsAfter / p.p95LatencyMsBefore - 1) * 10_000) / 10_000 : null
   const base = { capacity_ratio: ratio, p95_change: p95 }
-  if (estimatedSavingsUsd < 0) return { kind: 'cost', monthly_usd: round2(estimatedSavingsUsd), ...base }
+  if (estimatedSavingsUsd < 0) return { kind: 'cost', monthly_usd: cents(estimatedSavingsUsd), ...base }
   const capacity = ratio !== null && ratio > 1 ? (1 - 1 / ratio) * p.monthlyCostUsdBefore : 0
   return capacity > estimatedSavingsUsd
-    ? { kind: 'capacity', monthly_usd: round2(capacity), ...base }
-    : { kind: 'savings', monthly_usd: round2(estimatedSavingsUsd), ...base }
+    ? { kind: 'capacity', monthly_usd: cents(capacity), ...base }
+    : { kind: 'savings', monthly_usd: cents(estimatedSavingsUsd), ...base }
 }
