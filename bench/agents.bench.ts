@@ -3,7 +3,8 @@
  * synthetic 1,000-instance fleet (250 deployments of 4 instances, mixed models, GPU types, clouds
  * and loads), then every draft is cross-validated. Pure agent code over an AgentContext; the
  * application agent's probe answers from the quality model (no HTTP), so this measures decisions,
- * not network round trips.
+ * not network round trips. The scaling figures repeat the measurement at 1k, 10k and 50k instances
+ * (issue 15: proportional cost, 10k decided in under a second).
  */
 import type { ModelId } from '../server/cloud/model/models.ts'
 import type { BenchResult } from './bench.ts'
@@ -53,7 +54,34 @@ async function measure(ctx: AgentContext) {
   return { outputs, drafts, validations, analysisMs, validationMs: performance.now() - vStart }
 }
 
-/** Runs the measurement: a cold process-first run (JIT and memos empty), then a second run with memos cleared (JIT warm). */
+/** Fleet sizes (deployments of 4 instances) of the scaling figures: 1k, 10k and 50k instances. */
+const SCALES = [250, 2_500, 12_500]
+
+/** Decision time at each fleet size (JIT warm, memos cleared) and how it grows per instance. */
+async function scaling(): Promise<BenchResult[]> {
+  const round = (x: number) => Number(x.toFixed(1))
+  const rows: BenchResult[] = []
+  let perInstance1k = 0
+  for (const deployments of SCALES) {
+    const base = buildContext(syntheticFleet(deployments))
+    const r = await measure({ ...base, probe: modelProbe(base) })
+    const ms = r.analysisMs + r.validationMs
+    const instances = base.fleet.instances.length
+    if (deployments === SCALES[0]) perInstance1k = ms / instances
+    const heapMiB = process.memoryUsage().heapUsed / 2 ** 20
+    rows.push({
+      name: `agents: decision for ${instances.toLocaleString('en-US')} instances / ${deployments.toLocaleString('en-US')} deployments`, value: round(ms), unit: 'ms',
+      target: deployments === 2_500 ? 1000 : null, better: 'lower',
+      note: `analysis ${r.analysisMs.toFixed(0)} ms, validation ${r.validationMs.toFixed(0)} ms of ${r.drafts.length} drafts; heap ${heapMiB.toFixed(0)} MiB after`,
+    })
+    if (deployments !== SCALES[0]) {
+      rows.push({ name: `agents: time per instance at ${instances.toLocaleString('en-US')} vs 1,000 instances`, value: Number(((ms / instances) / perInstance1k).toFixed(2)), unit: '×', target: 1, better: 'lower', note: 'proportional cost: 1 = linear in fleet size' })
+    }
+  }
+  return rows
+}
+
+/** Runs the measurement: a cold process-first run (JIT and memos empty), a second run with memos cleared (JIT warm), then the fleet-size scaling. */
 export async function run(): Promise<BenchResult[]> {
   const base = buildContext(syntheticFleet(250))
   const ctx = { ...base, probe: modelProbe(base) }
@@ -66,5 +94,6 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'agents: cross-validation of every draft (cold)', value: round(cold.validationMs), unit: 'ms', target: null, better: 'lower', note: `${cold.drafts.length} drafts, ${cold.validations} verdicts` },
     { name: 'agents: decision = analysis + validation (cold)', value: round(cold.analysisMs + cold.validationMs), unit: 'ms', target: 2000, better: 'lower' },
     { name: 'agents: decision = analysis + validation (JIT warm, memos cleared)', value: round(warm.analysisMs + warm.validationMs), unit: 'ms', target: 2000, better: 'lower' },
+    ...(await scaling()),
   ]
 }

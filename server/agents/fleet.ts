@@ -40,6 +40,20 @@ export interface PriceResult { hourlyUsd: number; estimate: boolean; source: str
 // Instances by id, built once per fleet snapshot (a 1,000-instance fleet is scanned per deployment otherwise).
 const instanceIndex = new WeakMap<FleetInstance[], Map<string, FleetInstance>>()
 
+// Deployments by id, likewise: every validation looks up its recommendation's deployment.
+const deploymentIndex = new WeakMap<FleetDeployment[], Map<string, FleetDeployment>>()
+
+/** A deployment of the fleet snapshot by id. */
+export function deploymentById(ctx: AgentContext, id: string | null | undefined): FleetDeployment | undefined {
+  if (!id) return undefined
+  let index = deploymentIndex.get(ctx.fleet.deployments)
+  if (!index) {
+    index = new Map(ctx.fleet.deployments.map((d) => [d.id, d]))
+    deploymentIndex.set(ctx.fleet.deployments, index)
+  }
+  return index.get(id)
+}
+
 /** The running stable-group instances of a deployment. */
 export function stableInstances(ctx: AgentContext, dep: FleetDeployment): FleetInstance[] {
   let index = instanceIndex.get(ctx.fleet.instances)
@@ -143,7 +157,8 @@ export function clearFleetMemos(): void {
 }
 
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
-  if (memo.size >= MEMO_LIMIT) memo.clear()
+  // oldest first out: clearing at the limit would make a fleet larger than the memo recompute everything
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!)
   memo.set(key, value)
   return value
 }
@@ -300,7 +315,7 @@ export function shapesOf(pools: Pick<Pool, 'gpuType' | 'gpuCount' | 'count'>[]):
  */
 export function recommendFromFinding<C>(key: string, draft: (kind: RecommendationType, ctx: AgentContext, state: DeploymentState, change: C) => RecommendationDraft) {
   return async (f: Finding, ctx: AgentContext): Promise<RecommendationDraft | null> => {
-    const dep = ctx.fleet.deployments.find((d) => d.id === f.deploymentId)
+    const dep = deploymentById(ctx, f.deploymentId)
     if (!dep || !f.data[key]) return null
     return draft(f.kind as RecommendationType, ctx, deploymentState(ctx, dep), f.data[key] as C)
   }

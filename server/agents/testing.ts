@@ -121,12 +121,15 @@ export function onDemandMonthly(instanceType: string, count: number, cloud: Clou
  * probe is exercised against a real platform.
  */
 export function modelProbe(ctx: Pick<AgentContext, 'fleet'>, opts: { failAll?: boolean; degradation?: number } = {}): QualityProbe {
+  // indexed once: the fleet-scale bench probes tens of thousands of times
+  const deployments = new Map(ctx.fleet.deployments.map((d) => [d.id, d]))
+  const instances = new Map(ctx.fleet.instances.map((i) => [i.id, i]))
   return async (req) => {
-    const dep = ctx.fleet.deployments.find((d) => d.id === req.deploymentId)
+    const dep = deployments.get(req.deploymentId)
     const items = selectItems(req)
     if (!dep || opts.failAll) return { deploymentId: req.deploymentId, group: req.group, endpoint: req.endpoint, prompts: items.length, answered: 0, errors: items.length, score: 0, items: [] }
     const config = req.group === 'canary' && dep.canary ? dep.canary.config : dep.stable.config
-    const gpuType = ctx.fleet.instances.find((i) => i.id === dep.stable.instanceIds[0])?.gpuType
+    const gpuType = instances.get(dep.stable.instanceIds[0]!)?.gpuType
     const p = accuracy(dep.model, config, { ...(gpuType ? { gpuType } : {}), degradation: req.group === 'canary' ? opts.degradation ?? 0 : 0 })
     const scored = items.map((i) => {
       const correct = hashString(`${dep.id}|${i.id}`) / 2 ** 32 < p

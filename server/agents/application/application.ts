@@ -6,7 +6,7 @@
 import { accuracy } from '../../cloud/model/quality.ts'
 import type { FleetDeployment } from '../../cloud/provider.ts'
 import type { Agent, AgentContext, Finding, QualityProbe, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import { finite, stableInstances } from '../fleet.ts'
+import { deploymentById, finite, stableInstances } from '../fleet.ts'
 import {
   BASELINE_PROMPTS, MAX_PREDICTED_QUALITY_DROP, MIN_BASELINE_ANSWERS, MONITOR_PROMPTS, pairedVerdict, predictedQualityDelta, probeSeed,
 } from './rules.ts'
@@ -51,7 +51,7 @@ function unmeasured(ctx: AgentContext, dep: FleetDeployment): Finding {
 
 /** Baseline on the stable endpoint before a change, plus the quality model's prediction for the plan. */
 export async function establishBaseline(rec: RecommendationUnderReview, ctx: AgentContext): Promise<ValidationVerdict> {
-  const dep = ctx.fleet.deployments.find((d) => d.id === rec.deploymentId)
+  const dep = deploymentById(ctx, rec.deploymentId)
   if (!dep) return { approved: false, baseline_established: false, reason: `deployment ${rec.deploymentId} is no longer in the fleet`, data: {} }
   const predicted = predictedQualityDelta(ctx, rec, dep)
   if (!ctx.probe) return { approved: false, baseline_established: false, reason: 'no quality probe available: cannot establish a baseline', data: { predicted_quality_delta: finite(predicted.delta, 4) } }

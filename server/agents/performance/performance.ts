@@ -6,7 +6,7 @@ import type { Pricing } from '../../cloud/provider.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import {
-  cents, confidenceOf, deploymentState, deploymentStates, entryOf, finite, latencyBudget, predictGroup, riskOf,
+  cents, confidenceOf, deploymentById, deploymentState, deploymentStates, entryOf, finite, latencyBudget, predictGroup, riskOf,
   type DeploymentState, type GroupPrediction,
   recommendFromFinding,
 } from '../fleet.ts'
@@ -92,7 +92,7 @@ export function planShapes(ctx: AgentContext, rec: RecommendationUnderReview): {
 
 /** SLO safety of another agent's change: predicted peak p95/p99/errors within the budget, spot only with a floor where latency-critical. */
 export function validateSlo(rec: RecommendationUnderReview, ctx: AgentContext): ValidationVerdict {
-  const dep = ctx.fleet.deployments.find((d) => d.id === rec.deploymentId)
+  const dep = deploymentById(ctx, rec.deploymentId)
   if (!dep) return { approved: false, baseline_established: false, reason: `deployment ${rec.deploymentId} is no longer in the fleet`, data: {} }
   const state = deploymentState(ctx, dep)
   const factor = calibration(state)

@@ -4,7 +4,7 @@
  */
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import { cents, recommendFromFinding, confidenceOf, deploymentState, deploymentStates, finite, predictGroup, riskOf, type DeploymentState } from '../fleet.ts'
+import { cents, recommendFromFinding, confidenceOf, deploymentById, deploymentState, deploymentStates, finite, predictGroup, riskOf, type DeploymentState } from '../fleet.ts'
 import { calibration, planShapes, summary } from '../performance/performance.ts'
 import { consolidation, scaleOut, SCALE_OUT_SATURATION, type ReplicaChange } from './rules.ts'
 
@@ -58,7 +58,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
 
 /** Capacity of another agent's plan: it must fit, carry the peak below the scale-out line, and leave KV headroom. */
 export function validateCapacity(rec: RecommendationUnderReview, ctx: AgentContext): ValidationVerdict {
-  const dep = ctx.fleet.deployments.find((d) => d.id === rec.deploymentId)
+  const dep = deploymentById(ctx, rec.deploymentId)
   if (!dep) return { approved: false, baseline_established: false, reason: `deployment ${rec.deploymentId} is no longer in the fleet`, data: {} }
   const state = deploymentState(ctx, dep)
   const shapes = planShapes(ctx, rec)
