@@ -73,6 +73,9 @@ export const OptimizationEvent = Type.Object({
 export const ApproveReply = Type.Object({ status: Type.Literal('approved'), optimization_id: Uuid, recommendation_id: Uuid, rechecked: Type.Boolean() })
 
 /** POST /optimizations/{id}/abort */
+/** POST /optimizations/{id}/retry: the new pending recommendation carrying the change again (201), or the one already pending (200). */
+export const RetryReply = Type.Object({ recommendation_id: Uuid, retry_of: Uuid, created: Type.Boolean(), validations_queued: Type.Integer({ minimum: 0 }) })
+
 export const AbortBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false })
 
 /** POST /optimizations/{id}/pause: the same optional reason, kept in the audit. */

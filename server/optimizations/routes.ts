@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, errorResponses } from '../../api/common.ts'
-import { AbortBody, ApproveReply, Optimization, OptimizationEvent, PauseBody } from '../../api/optimizations.ts'
+import { AbortBody, ApproveReply, Optimization, OptimizationEvent, PauseBody, RetryReply } from '../../api/optimizations.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { emptyBodyAsObject } from '../http/optional-body.ts'
@@ -9,11 +9,12 @@ import type { Deps } from '../deps.ts'
 import { approveRecommendation } from './approve.ts'
 import { abortOptimization, loadOptimization, pauseOptimization, resumeOptimization } from './control.ts'
 import { presentOptimization } from './optimization.ts'
+import { retryOptimization } from './retry.ts'
 import { getRecommendation } from './store.ts'
 import { listEvents, listRuns } from '../workflows/store.ts'
 import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
 
-/** Approval and the optimizations it starts: status, steps, result, resume and abort. */
+/** Approval and the optimizations it starts: status, steps, result, pause, resume, abort and retry. */
 export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const tags = ['optimizations']
 
@@ -51,6 +52,13 @@ export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     const run = await loadOptimization(deps.db, req.params.id)
     const user = requireCustomerAccess(req, run.customerId)
     return presentOptimization(await pauseOptimization(deps, actorOf(user), run.id, req.body?.reason ?? 'requested by a user'))
+  })
+
+  app.post('/optimizations/:id/retry', { schema: { tags, summary: 'Propose a rolled-back or failed change again, for fresh validation and approval', params: IdParams, response: { 200: RetryReply, 201: RetryReply, ...errorResponses } } }, async (req, reply) => {
+    const run = await loadOptimization(deps.db, req.params.id)
+    const user = requireCustomerAccess(req, run.customerId)
+    const out = await retryOptimization(deps, actorOf(user), run.id)
+    return reply.code(out.created ? 201 : 200).send(out)
   })
 
   app.post('/optimizations/:id/abort', { preValidation: emptyBodyAsObject, schema: { tags, params: IdParams, body: AbortBody, response: { 200: Optimization, ...errorResponses } } }, async (req) => {

@@ -149,3 +149,23 @@ export async function customerPreferences(db: Db, customerId: string): Promise<P
   const rows = await db.query<{ preferences: Preferences }>('SELECT preferences FROM customers WHERE id = $1', [customerId])
   return rows[0]?.preferences ?? {}
 }
+
+/**
+ * Proposes a finished recommendation's change again as a new pending one (same plan, figures,
+ * generation and alternatives group; its evidence says what it retries). Returns the pending
+ * recommendation with the same key when one exists already (the retry, or an agent's re-proposal).
+ */
+export async function insertRetry(tx: Db, fromId: string, retryOf: Record<string, unknown>, at: Date): Promise<{ id: string; created: boolean }> {
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO recommendations (customer_id, deployment_id, type, agent_type, title, risk_level, risk_reasons, estimated_savings_micros,
+       confidence, predicted, evidence, plan, dedupe_key, validators, base_generation, touches, exclusive_group, evidence_at, created_at, updated_at)
+     SELECT customer_id, deployment_id, type, agent_type, title, risk_level, risk_reasons, estimated_savings_micros,
+       confidence, predicted, evidence || jsonb_build_object('retry_of', $2::jsonb), plan, dedupe_key, validators, base_generation, touches, exclusive_group, evidence_at, $3, $3
+     FROM recommendations WHERE id = $1
+     ON CONFLICT (customer_id, dedupe_key) WHERE status = 'pending' DO NOTHING RETURNING id`, [fromId, JSON.stringify(retryOf), at])
+  if (inserted[0]) return { id: inserted[0].id, created: true }
+  const pending = await tx.query<{ id: string }>(
+    `SELECT r.id FROM recommendations r JOIN recommendations f ON f.customer_id = r.customer_id AND f.dedupe_key = r.dedupe_key
+     WHERE f.id = $1 AND r.status = 'pending'`, [fromId])
+  return { id: pending[0]!.id, created: false }
+}

@@ -7,7 +7,7 @@ import type { DeploymentSlo, ReconcilerAction, SloBody } from './types.ts'
 import type {
   AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
-  Recommendation, RuntimeToken, SignupBody, SpendBreakdown, IdleInstances, TerminateIdleReply, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply,
+  Recommendation, RuntimeToken, SignupBody, SpendBreakdown, IdleInstances, TerminateIdleReply, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply, RetryReply,
 } from './types.ts'
 
 const enc = encodeURIComponent
@@ -137,6 +137,9 @@ export const pauseOptimization = (id: string, reason: string) => request<Optimiz
 
 /** POST /optimizations/{id}/resume: continues a rollout paused for a human. */
 export const resumeOptimization = (id: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/resume`, { body: {} })
+
+/** POST /optimizations/{id}/retry: proposes a rolled-back or failed change again, for validation and approval. */
+export const retryOptimization = (id: string) => request<RetryReply>('POST', `/optimizations/${enc(id)}/retry`, { body: {} })
 
 /** POST /optimizations/{id}/abort: rolls a rollout back to the original configuration. */
 export const abortOptimization = (id: string, reason?: string) =>

@@ -10,7 +10,7 @@ import type { MetricPoint as MetricPointSchema } from '../../../api/metrics.ts'
 import type {
   ApproveReply as ApproveReplySchema, ConflictResolution as ConflictResolutionSchema, ExecutionStep as ExecutionStepSchema,
   Optimization as OptimizationSchema, OptimizationEvent as OptimizationEventSchema, SimilarOutcome as SimilarOutcomeSchema,
-  SimilarOutcomesReply as SimilarOutcomesReplySchema, ExecuteResolutionReply as ExecuteResolutionReplySchema,
+  SimilarOutcomesReply as SimilarOutcomesReplySchema, ExecuteResolutionReply as ExecuteResolutionReplySchema, RetryReply as RetryReplySchema,
 } from '../../../api/optimizations.ts'
 import type { Dashboard as DashboardSchema } from '../../../api/dashboard.ts'
 import type { Fault as FaultSchema, FaultBody as FaultBodySchema } from '../../../api/simulator.ts'
@@ -62,6 +62,9 @@ export type SimilarOutcomes = Static<typeof SimilarOutcomesReplySchema>
 
 /** POST /recommendations/{id}/approve answer. */
 export type ApproveReply = Static<typeof ApproveReplySchema>
+
+/** POST /optimizations/{id}/retry answer: the recommendation carrying the change again. */
+export type RetryReply = Static<typeof RetryReplySchema>
 
 export type OptimizationStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'rolled_back'
 

@@ -7,6 +7,7 @@ import type { ExecutionStep, Optimization } from '../api/types.ts'
 import { CanaryCard } from '../components/canary-card.tsx'
 import { Dialog } from '../components/dialog.tsx'
 import { EngineArgsCard } from '../components/engine-args.tsx'
+import { RetryControl } from '../components/retry-control.tsx'
 import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, Stat, StatusBadge, toneOf } from '../components/ui.tsx'
 import { clockSec, duration, isNum, label, pct, shortId, usd, when } from '../lib/format.ts'
 import { useFleetNow } from '../lib/fleet-clock.ts'
@@ -81,10 +82,18 @@ function Outcome({ o }: { o: Optimization }) {
         <div><strong>Rolled back</strong> — traffic was returned to the original configuration.</div>
         <div data-testid="rollback-reason" className="banner-detail">{reason ?? 'No reason was recorded.'}</div>
         {rows.length > 0 && <KeyValues rows={rows} testid="rollback-detail" />}
+        <RetryControl o={o} />
       </div>
     )
   }
-  if (o.status === 'failed') return <div className="banner banner-danger" data-testid="failed-banner" role="status"><div><strong>Failed</strong><div className="banner-detail" data-testid="failure-reason">{reason ?? 'No error was recorded.'}</div></div></div>
+  if (o.status === 'failed') {
+    return (
+      <div className="banner banner-danger banner-column" data-testid="failed-banner" role="status">
+        <div><strong>Failed</strong><div className="banner-detail" data-testid="failure-reason">{reason ?? 'No error was recorded.'}</div></div>
+        <RetryControl o={o} />
+      </div>
+    )
+  }
   if (o.status === 'completed') {
     const extra = scalarRows(o.result, ['success', 'error', 'predicted_savings', 'actual_savings'])
     const regressed = o.result?.outcome === 'regressed'
