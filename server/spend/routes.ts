@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParams, errorResponses } from '../../api/common.ts'
-import { SpendBreakdown } from '../../api/spend.ts'
+import { SpendBreakdown, SpendHistory, SpendHistoryQuery } from '../../api/spend.ts'
+import { errors } from '../errors.ts'
 import { requireCustomerAccess } from '../http/auth.ts'
 import type { Deps } from '../deps.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { spendByDeployment } from './breakdown.ts'
+import { deploymentsByCost, MAX_SPEND_BUCKETS, SPEND_BUCKETS, spendHistory, type SpendBucket } from './history.ts'
 import { RUN_RATE_WINDOW_MS } from './run-rate.ts'
 
 /** Token rates are averaged over this much fleet time: long enough to smooth the daily shape's minute-to-minute noise. */
@@ -24,6 +26,24 @@ export const spendRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     return {
       at: at.toISOString(), monthly_usd: round2(split.reduce((s, l) => s + l.monthlyUsd, 0)), token_window_minutes: TOKEN_WINDOW_MS / 60_000,
       deployments: split.map((l) => ({ deployment_id: l.deploymentId, monthly_usd: round2(l.monthlyUsd), instances: l.instances, tokens_per_sec: round4(l.tokensPerSec), usd_per_million_tokens: round4(l.usdPerMillionTokens) })),
+    }
+  })
+
+  app.get('/customers/:id/spend/history', { schema: { tags: ['dashboard'], summary: 'Cost over time by deployment, from the bill', params: IdParams, querystring: SpendHistoryQuery, response: { 200: SpendHistory, ...errorResponses } } }, async (req) => {
+    requireCustomerAccess(req, req.params.id)
+    const days = req.query.days ?? 7
+    const bucket: SpendBucket = req.query.bucket ?? (days <= 2 ? 'hour' : 'day')
+    const count = Math.ceil((days * SPEND_BUCKETS.day) / SPEND_BUCKETS[bucket])
+    if (count > MAX_SPEND_BUCKETS) throw new errors.OPT_BAD_REQUEST(`${days} days in ${bucket}s is ${count} buckets; at most ${MAX_SPEND_BUCKETS} (use bucket=day)`)
+    const to = deps.clock.now()
+    const history = await spendHistory(deps.cloud, req.params.id, to, bucket, count)
+    return {
+      from: history[0]!.start.toISOString(), to: to.toISOString(), bucket, total_usd: round2(history.reduce((s, b) => s + b.totalUsd, 0)),
+      deployments: deploymentsByCost(history),
+      points: history.map((b) => ({
+        start: b.start.toISOString(), end: b.end.toISOString(), total_usd: round2(b.totalUsd),
+        by_deployment: [...b.byDeployment].map(([deployment_id, usd]) => ({ deployment_id, usd: round2(usd) })),
+      })),
     }
   })
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import type { SpendBreakdown } from '../../api/spend.ts'
+import type { SpendBreakdown, SpendHistory } from '../../api/spend.ts'
 import { manualClock } from '../../server/clock.ts'
 import { IDLE_GRACE_MS } from '../../server/idle/idle.ts'
 import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
@@ -68,6 +68,18 @@ describe('cost breakdown in the portal', () => {
     const total = dollars(await page.getByTestId('breakdown-total-monthly').textContent())
     expect(Math.abs(rows - total)).toBeLessThanOrEqual(1.5)
     await shot(page, 'cost-breakdown-idle')
+
+    // cost over time: the same bill per day (7 days by default), then per hour over the last day
+    const history = (await p.http<SpendHistory>('GET', `/customers/${c.customerId}/spend/history?days=7`, { token: c.token })).body
+    expect(history.total_usd).toBeGreaterThan(0)
+    await expect.poll(() => page.getByTestId('spend-history-chart').getAttribute('data-points'), { timeout: 20_000 }).toBe('7')
+    expect(Math.abs(dollars(await page.getByTestId('spend-history-total').textContent()) - history.total_usd)).toBeLessThanOrEqual(0.01)
+    const historyRows = page.getByTestId('spend-history-row')
+    expect(await historyRows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-deployment')))).toEqual(history.deployments.map((d) => d ?? ''))
+    await page.getByTestId('spend-window-1').click()
+    await expect.poll(() => page.getByTestId('spend-history-chart').getAttribute('data-points'), { timeout: 20_000 }).toBe('24')
+    await page.getByTestId('spend-history').scrollIntoViewIfNeeded()
+    await shot(page, 'cost-over-time')
 
     const idleCard = page.locator('[data-testid="idle-row"][data-instance="i-spare"]')
     await expect.poll(() => idleCard.count(), { timeout: 20_000 }).toBe(1)

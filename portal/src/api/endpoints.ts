@@ -7,7 +7,7 @@ import type { DeploymentSlo, ReconcilerAction, SloBody } from './types.ts'
 import type {
   AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
-  Recommendation, RuntimeToken, SignupBody, SpendBreakdown, IdleInstances, TerminateIdleReply, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply, RetryReply,
+  Recommendation, RuntimeToken, SignupBody, SpendBreakdown, SpendHistory, IdleInstances, TerminateIdleReply, SignupReply, SimilarOutcomes, TeamMember, OptimizationEvent, ExecuteResolutionReply, RetryReply,
 } from './types.ts'
 
 const enc = encodeURIComponent
@@ -75,6 +75,9 @@ export const getInfrastructure = (id: string) => request<Infrastructure>('GET', 
 
 /** GET /customers/{id}/spend: where the bill's money goes, by deployment, with idle capacity and cost per million tokens. */
 export const getSpend = (id: string) => request<SpendBreakdown>('GET', `/customers/${enc(id)}/spend`)
+
+/** GET /customers/{id}/spend/history: cost per hour (1 day) or per day, by deployment, from the bill. */
+export const getSpendHistory = (id: string, days: number) => request<SpendHistory>('GET', `/customers/${enc(id)}/spend/history?days=${days}`)
 
 /** GET /customers/{id}/idle-instances: instances billed while serving no deployment, with what each costs. */
 export const getIdleInstances = (id: string) => request<IdleInstances>('GET', `/customers/${enc(id)}/idle-instances`)

@@ -19,7 +19,7 @@ import type { AgentView as AgentViewSchema } from '../../../api/agents.ts'
 import type { InstallCommandReply as InstallCommandReplySchema, OnboardBody as OnboardBodySchema } from '../../../api/onboarding.ts'
 import type { DeploymentSlo as DeploymentSloSchema, SloBody as SloBodySchema } from '../../../api/slo.ts'
 import type { Incident as IncidentSchema, ReconcilerAction as ReconcilerActionSchema } from '../../../api/reconciler.ts'
-import type { SpendBreakdown as SpendBreakdownSchema } from '../../../api/spend.ts'
+import type { SpendBreakdown as SpendBreakdownSchema, SpendHistory as SpendHistorySchema } from '../../../api/spend.ts'
 import type { IdleInstances as IdleInstancesSchema, TerminateIdleReply as TerminateIdleReplySchema } from '../../../api/idle.ts'
 import type { Static } from '@sinclair/typebox'
 
@@ -149,6 +149,9 @@ export interface Infrastructure {
 
 /** GET /customers/{id}/spend: the bill's run-rate split by deployment, idle capacity on its own line. */
 export type SpendBreakdown = SpendBreakdownSchema
+
+/** GET /customers/{id}/spend/history: what the bill charged per hour or day, by deployment. */
+export type SpendHistory = SpendHistorySchema
 
 /** GET /customers/{id}/idle-instances and the answer to terminating one. */
 export type IdleInstances = IdleInstancesSchema

@@ -4,6 +4,7 @@ import { useQuery } from '../api/query.ts'
 import type { Infrastructure, Instance, MetricType, VllmDeployment } from '../api/types.ts'
 import { CostBreakdown, pricingTone } from '../components/cost-breakdown.tsx'
 import { IdleInstancesCard } from '../components/idle-instances.tsx'
+import { SpendHistoryCard } from '../components/spend-history.tsx'
 import { NoCustomer } from '../components/layout.tsx'
 import { LazyTimeSeriesChart as TimeSeriesChart } from '../components/lazy-chart.tsx'
 import { Async, Badge, Card, EmptyState, ErrorState, PageHeader, scrollRegion } from '../components/ui.tsx'
@@ -70,6 +71,7 @@ export default function MetricsDashboard({ kind }: { kind: keyof typeof CONFIGS 
             : <Breakdown customerId={customerId} deployments={i.vllm_deployments} metrics={config.breakdown ?? config.charts} range={range} />}
         </Async>
       </Card>
+      {config.fleetOnly && <SpendHistoryCard customerId={customerId} />}
       {config.idle && <IdleInstancesCard customerId={customerId} />}
       {config.instances && (
         <Card title="Instances" subtitle="Each instance's own price, as the cloud bills it" testid="instances">
