@@ -56,6 +56,11 @@ export interface AgentContext {
   prices: PriceQuote[]
   /** Stable-group telemetry per deployment id; null where no samples exist yet. */
   signals: Record<string, ObservedSignals | null>
+  /**
+   * Where that telemetry came from and the window it covers, named in each recommendation's
+   * evidence; `via` maps a deployment to its source (absent: pushed by the runtime or remote-write).
+   */
+  telemetry?: { windowFrom: string; windowTo: string; via: Record<string, string> }
   catalog: Catalog
   /** Capability of the application agent; absent where no endpoint can be reached. */
   probe?: QualityProbe

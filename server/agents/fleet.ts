@@ -299,6 +299,22 @@ export function deploymentState(ctx: AgentContext, dep: FleetDeployment): Deploy
   }
 }
 
+/** How telemetry arrives when no connected source names the deployment. */
+export const PUSHED_TELEMETRY = 'pushed by the agent runtime or Prometheus remote-write'
+
+/**
+ * What a deployment's figures rest on, for its recommendation's evidence: the telemetry window, its
+ * source and sample count, or the serving model's prior where no telemetry exists; and the prices' time.
+ */
+export function dataUsed(ctx: AgentContext, state: DeploymentState): Record<string, unknown> {
+  const prices = { prices_at: ctx.now }
+  if (state.source === 'model' || !state.observed) {
+    return { basis: 'model prior', detail: 'no stable-group telemetry in the window: load and latency from the serving model and the registered traffic', ...prices }
+  }
+  const t = ctx.telemetry
+  return { basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now, samples: state.observed.samples, ...prices }
+}
+
 /** The deployments of the context that have running stable instances. */
 export function deploymentStates(ctx: AgentContext): DeploymentState[] {
   return ctx.fleet.deployments.map((d) => deploymentState(ctx, d)).filter((s) => s.pools.length > 0)

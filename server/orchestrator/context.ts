@@ -8,6 +8,7 @@ import type { Cloud, PriceQuote } from '../cloud/provider.ts'
 import { getCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
 import { readDeploymentSignals } from '../telemetry/signals.ts'
+import { listSources } from '../telemetry-sources/store.ts'
 import type { AgentContext, ObservedSignals, QualityProbe } from '../agents/agent.ts'
 
 /** The JSON-serializable part of an AgentContext. */
@@ -37,7 +38,15 @@ export async function buildContextData(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   const prices: PriceQuote[] = []
   for (const r of pricedRegions(catalog)) prices.push(...(await deps.cloud.getPrices(r.cloud, r.region)))
   const signals = await signalsOf(deps, customerId, fleet.deployments.map((d) => d.id), now)
-  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals }
+  const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), via: await telemetryVia(deps, customerId) }
+  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, telemetry }
+}
+
+/** The connected source each deployment's telemetry comes from (the deployments its last poll found). */
+async function telemetryVia(deps: Pick<Deps, 'db'>, customerId: string): Promise<Record<string, string>> {
+  const via: Record<string, string> = {}
+  for (const s of await listSources(deps.db, customerId)) for (const d of s.deployments) via[d] ??= `Prometheus ${s.url}`
+  return via
 }
 
 /** Attaches what travels by code, not by wire: the catalog and (for the application agent) the probe. */

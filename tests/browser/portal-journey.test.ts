@@ -163,6 +163,12 @@ describe('portal journey (demo fleet)', () => {
     const page = await ctx.newPage()
     const errors = watchErrors(page)
     await page.goto(`${p.url}/app/recommendations/${rec.id}`)
+    // the evidence names the data it rests on, as the API recorded it
+    const used = (await p.http('GET', `/recommendations/${rec.id}`, { token: demo.token })).body.evidence.data_used
+    const basis = page.getByTestId('data-used')
+    await basis.waitFor()
+    expect(await basis.getAttribute('data-basis')).toBe(used.basis)
+    expect(await basis.textContent()).toMatch(used.basis === 'telemetry' ? new RegExp(`^Based on telemetry ${used.via}.*\\(${used.samples} samples\\)`) : /^Based on the serving model's prior/)
     await page.getByTestId('approve-button').click()
     await page.getByTestId('confirm-approve').click()
     await page.waitForURL('**/app/optimizations/**')

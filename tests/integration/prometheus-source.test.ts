@@ -3,6 +3,8 @@ import { systemClock } from '../../server/clock.ts'
 import { freePort, prometheusAvailable, startPrometheus, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
 import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
 import { pollAllSources } from '../../server/telemetry-sources/poll.ts'
+import { buildContextData } from '../../server/orchestrator/context.ts'
+import { loadCatalog } from '../../server/cloud/catalog/catalog.ts'
 import { seedInfrastructure } from '../support/fixtures.ts'
 
 // tags: integration — a real Prometheus (Debian's package) scrapes the simulated fleet's vLLM and
@@ -64,6 +66,9 @@ describe('integration: Prometheus as the telemetry source', () => {
     const batches = (await p.http('GET', `/customers/${c.customerId}/telemetry/batches`, { token: c.token })).body
     expect(batches.batches.every((b: { source: string }) => b.source === 'prometheus')).toBe(true)
     expect(batches.batches.length).toBeGreaterThanOrEqual(2)
+    // the agents' evidence names this Prometheus as where each deployment's telemetry came from
+    const ctx = await buildContextData(p.deps, c.customerId, loadCatalog())
+    expect(ctx.telemetry!.via).toEqual(Object.fromEntries(deploymentIds.map((id) => [id, `Prometheus ${prom!.url}`])))
   }, 120_000)
 
   it('reports an unreachable Prometheus as failing with its reason, refuses a duplicate, and keeps tenants apart', async () => {

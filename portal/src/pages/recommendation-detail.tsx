@@ -5,7 +5,7 @@ import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { PredictedEffect, Recommendation, SimilarOutcome } from '../api/types.ts'
 import { Dialog } from '../components/dialog.tsx'
 import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, RiskBadge, Stat, StatusBadge, scrollRegion } from '../components/ui.tsx'
-import { isNum, label, ms, pct, pp, times, usd, when } from '../lib/format.ts'
+import { clock, isNum, label, ms, pct, pp, times, usd, when } from '../lib/format.ts'
 import { useScopedHref } from '../lib/scope.ts'
 import { formatByKey, isObjectList, keyLabel, objectFields, scalarRows } from '../lib/values.ts'
 import { ValidationChips, valueNote } from './recommendations.tsx'
@@ -127,6 +127,7 @@ export function Evidence({ evidence }: { evidence?: Record<string, unknown> }) {
   if (rows.length === 0 && nested.length === 0 && lists.length === 0) return <p className="muted">No evidence recorded.</p>
   return (
     <>
+      <DataUsed d={evidence?.data_used} />
       {rows.length > 0 && <KeyValues rows={rows} />}
       {lists.map(([k, items]) => (
         <details key={k} className="details" open={items.length <= 3}>
@@ -143,6 +144,16 @@ export function Evidence({ evidence }: { evidence?: Record<string, unknown> }) {
       ))}
     </>
   )
+}
+
+/** One line naming the data a recommendation rests on: a telemetry window and its source, or the model prior. */
+function DataUsed({ d }: { d: unknown }) {
+  if (!d || typeof d !== 'object') return null
+  const u = d as Record<string, unknown>
+  const text = u.basis === 'telemetry'
+    ? `telemetry ${String(u.via)}, ${when(u.window_from)} – ${clock(u.window_to)} fleet time (${String(u.samples)} samples); prices as of ${when(u.prices_at)}`
+    : `the serving model's prior (${String(u.detail)}); prices as of ${when(u.prices_at)}`
+  return <p className="small" data-testid="data-used" data-basis={String(u.basis)}><strong>Based on</strong> {text}</p>
 }
 
 /** A list of objects as a table of their scalar fields. */

@@ -6,7 +6,7 @@ import type { EngineConfig } from '../../cloud/model/serving.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import {
-  calibratedP95, cents, confidenceOf, deploymentStates, entryOf, finite, predictGroup, riskOf, shapesOf,
+  calibratedP95, cents, confidenceOf, dataUsed, deploymentStates, entryOf, finite, predictGroup, riskOf, shapesOf,
   type DeploymentState,
   recommendFromFinding,
 } from '../fleet.ts'
@@ -113,7 +113,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
       throughputCapacityRatio: finite(afterNow.capacityRps / state.now.capacityRps, 3) ?? undefined,
     },
     evidence: {
-      source: state.source, observed: state.observed, prices_at: ctx.now,
+      source: state.source, data_used: dataUsed(ctx, state), observed: state.observed, prices_at: ctx.now,
       before: state.pools.map((p) => ({ instance_type: p.instanceType, pricing: p.pricing, count: p.count, hourly_usd_paid: cents(p.hourlyUsd) })),
       after: plan.pools.map((p: PricedPool) => ({ instance_type: p.instanceType, cloud: p.cloud, region: p.region, pricing: p.pricing, count: p.count, hourly_usd: p.hourlyUsd, price_source: p.priceSource, estimate: p.estimate })),
       model: { rps_now: finite(state.rpsNow), rps_peak: finite(state.rpsPeak), saturation_now: finite(state.now.saturation), saturation_after_now: finite(afterNow.saturation) },

@@ -6,7 +6,7 @@ import type { Pricing } from '../../cloud/provider.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import {
-  cents, confidenceOf, deploymentById, deploymentState, deploymentStates, entryOf, finite, latencyBudget, predictGroup, riskOf,
+  cents, confidenceOf, dataUsed, deploymentById, deploymentState, deploymentStates, entryOf, finite, latencyBudget, predictGroup, riskOf,
   type DeploymentState, type GroupPrediction,
   recommendFromFinding,
 } from '../fleet.ts'
@@ -62,7 +62,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
       qualityDelta: finite(c.qualityDelta, 4) ?? undefined,
     },
     evidence: {
-      source: state.source, observed: state.observed, triggers: c.triggers, changes: c.changes, calibration_factor: finite(factor),
+      source: state.source, data_used: dataUsed(ctx, state), observed: state.observed, triggers: c.triggers, changes: c.changes, calibration_factor: finite(factor),
       model_peak_before: summary(c.beforePeak), model_peak_after: summary(c.afterPeak), rps_now: finite(state.rpsNow), rps_peak: finite(state.rpsPeak),
     },
     plan: {

@@ -4,7 +4,7 @@
  */
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import { cents, recommendFromFinding, confidenceOf, deploymentById, deploymentState, deploymentStates, finite, predictGroup, riskOf, type DeploymentState } from '../fleet.ts'
+import { cents, recommendFromFinding, confidenceOf, dataUsed, deploymentById, deploymentState, deploymentStates, finite, predictGroup, riskOf, type DeploymentState } from '../fleet.ts'
 import { calibration, planShapes, summary } from '../performance/performance.ts'
 import { consolidation, scaleOut, SCALE_OUT_SATURATION, type ReplicaChange } from './rules.ts'
 
@@ -45,7 +45,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
       throughputCapacityRatio: finite(c.peakAfter.capacityRps / c.peakBefore.capacityRps, 3) ?? undefined,
     },
     evidence: {
-      source: state.source, observed: state.observed, signals: c.signals, hourly_usd_per_instance: c.hourlyUsd,
+      source: state.source, data_used: dataUsed(ctx, state), observed: state.observed, signals: c.signals, hourly_usd_per_instance: c.hourlyUsd,
       model_peak_before: summary(c.peakBefore), model_peak_after: summary(c.peakAfter), rps_now: finite(state.rpsNow), rps_peak: finite(state.rpsPeak),
     },
     plan: {
