@@ -36,6 +36,7 @@ export async function retryOptimization(deps: RetryDeps, actor: string, id: stri
     const now = deps.clock.now()
     const why = { optimization_id: run.id, recommendation_id: rec.id, outcome: run.status, reason: run.abortReason ?? run.lastError ?? null, by: actor, at: now.toISOString() }
     const retry = await insertRetry(tx, rec.id, why, now)
+    if (!retry) throw new errors.OPT_STATE_INVALID('a proposal of this change was decided meanwhile; refetch and retry')
     let queued = 0
     if (retry.created) {
       for (const agentType of rec.validators) {

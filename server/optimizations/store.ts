@@ -155,7 +155,7 @@ export async function customerPreferences(db: Db, customerId: string): Promise<P
  * generation and alternatives group; its evidence says what it retries). Returns the pending
  * recommendation with the same key when one exists already (the retry, or an agent's re-proposal).
  */
-export async function insertRetry(tx: Db, fromId: string, retryOf: Record<string, unknown>, at: Date): Promise<{ id: string; created: boolean }> {
+export async function insertRetry(tx: Db, fromId: string, retryOf: Record<string, unknown>, at: Date): Promise<{ id: string; created: boolean } | null> {
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO recommendations (customer_id, deployment_id, type, agent_type, title, risk_level, risk_reasons, estimated_savings_micros,
        confidence, predicted, evidence, plan, dedupe_key, validators, base_generation, touches, exclusive_group, evidence_at, created_at, updated_at)
@@ -167,5 +167,6 @@ export async function insertRetry(tx: Db, fromId: string, retryOf: Record<string
   const pending = await tx.query<{ id: string }>(
     `SELECT r.id FROM recommendations r JOIN recommendations f ON f.customer_id = r.customer_id AND f.dedupe_key = r.dedupe_key
      WHERE f.id = $1 AND r.status = 'pending'`, [fromId])
-  return { id: pending[0]!.id, created: false }
+  // the pending one was decided between the insert and this read: the caller answers 409, try again
+  return pending[0] ? { id: pending[0].id, created: false } : null
 }

@@ -29,7 +29,20 @@ export interface BakeState {
   refused?: { stable: number; canary: number }
   /** The anytime-valid gates' latest look (recorded beside the decision; not yet deciding). */
   gates?: GateLook[]
+  /** Every look of those gates in this step, oldest first: the rollout page charts the sequence from it. */
+  gate_looks?: GateLookAt[]
   last: { stable: WindowSignals; canary: WindowSignals } | null
+}
+
+/** One gate look with the interval and time it was taken at. */
+export type GateLookAt = GateLook & { interval: number; at: string }
+/** Looks kept per step: the bake's bound on extensions keeps a step far below it. */
+export const MAX_GATE_LOOKS = 60
+
+/** The step's looks with this decision's appended (the newest MAX_GATE_LOOKS). */
+export function withLooks(b: BakeState, looks: GateLook[], at: Date): GateLookAt[] {
+  const added = looks.map((l) => ({ ...l, interval: b.intervals, at: at.toISOString() }))
+  return [...(b.gate_looks ?? []), ...added].slice(-MAX_GATE_LOOKS)
 }
 
 /** A fresh bake. */

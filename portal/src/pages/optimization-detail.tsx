@@ -7,6 +7,7 @@ import type { ExecutionStep, Optimization } from '../api/types.ts'
 import { CanaryCard } from '../components/canary-card.tsx'
 import { Dialog } from '../components/dialog.tsx'
 import { EngineArgsCard } from '../components/engine-args.tsx'
+import { GateLooks } from '../components/gate-looks.tsx'
 import { RetryControl } from '../components/retry-control.tsx'
 import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, Stat, StatusBadge, toneOf } from '../components/ui.tsx'
 import { clockSec, duration, isNum, label, pct, shortId, usd, when } from '../lib/format.ts'
@@ -178,6 +179,7 @@ function Step({ s, index }: { s: ExecutionStep; index: number }) {
         {typeof d.plan === 'string' && <p className="small">{d.plan}</p>}
         {(slo || quality) && <Comparison slo={slo} quality={quality} />}
         {analysis && <AnalysisMetrics analysis={analysis} />}
+        {analysis && <GateLooks looks={analysis.gate_looks} />}
         {rows.length > 0 && <div className="step-detail"><KeyValues rows={rows} /></div>}
       </div>
     </li>

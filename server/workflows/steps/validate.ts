@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { assess } from '../../rollouts/analysis.ts'
-import { errorMeasurements, extendBake, newBake, sloDetail, sloMeasurements, SLO_METRICS, type BakeState } from '../../rollouts/bake.ts'
+import { errorMeasurements, extendBake, newBake, sloDetail, sloMeasurements, SLO_METRICS, withLooks, type BakeState } from '../../rollouts/bake.ts'
 import { endpointUrl, scrapeGroups, windowSignals } from '../../rollouts/measure.ts'
 import { decideBake, DEFAULT_BAKE, keepAccumulating, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
 import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts } from '../../quality/paired.ts'
@@ -108,8 +108,9 @@ function decide(b: BakeState, run: Run, env: StepEnv<OptimizationDeps>, cfg: Bak
   // the limit shown (thresholds.maxQualityDrop) is the limit used
   b.quality_verdict = judgePaired(b.pairs, { ...DEFAULT_PAIRED, maxDrop: thresholds.maxQualityDrop, alpha: slo.phase === 'running' ? INTERIM_ALPHA : DEFAULT_PAIRED.alpha })
   b.gates = [judgeQuality(b.quality_outcomes ?? '', { ...DEFAULT_QUALITY_GATE, alpha: DEFAULT_PAIRED.alpha })]
+  b.gate_looks = withLooks(b, b.gates, env.now)
   const decision = decideBake(slo, b.quality_verdict, b.window, cfg)
-  const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics, gates: b.gates }
+  const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics, gates: b.gates, gate_looks: b.gate_looks }
   switch (decision.kind) {
     case 'continue':
       return { kind: 'wait', until: new Date(b.next_at!), reason: `baking (${b.intervals} interval(s) measured)`, detail: { ...detail(), analysis } }
