@@ -54,6 +54,7 @@ async function stable(deploymentId: string): Promise<Inst[]> {
 async function actions(deploymentId: string): Promise<Action[]> {
   return ((await p.http<Action[]>('GET', `/customers/${customerId}/reconciler/actions`, { token })).body).filter((a) => a.deployment_id === deploymentId)
 }
+const launchedBy = (done: Action[]) => done.flatMap((a) => a.result!.launched as string[])
 async function fault(body: Record<string, unknown>) {
   const r = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body: { customer_id: customerId, ...body } })
   expect(r.status, JSON.stringify(r.body)).toBe(201)
@@ -82,10 +83,16 @@ describe('e2e: the reconciler keeps a registered fleet alive', () => {
     const spotOfA = before.filter((i) => i.pricing === 'spot').map((i) => i.instance_id)
     expect(interrupted).toEqual(expect.arrayContaining([...spotOfA, 'b-1', 'b-2']))
     const noticeAt = clock.now().getTime()
-    const replace = await waitFor(async () => (await actions('chat-a')).find((a) => a.kind === 'replace' && a.status === 'done'), { what: 'replacement' })
-    expect(replace.reason).toMatch(/interruption notice/)
-    expect(replace.result!.launched).toHaveLength(spotOfA.length)
-    expect(replace.result!.pool).toMatchObject({ pricing: 'spot', instanceType: expect.not.stringMatching(/^g5\.xlarge$/) }) // another spot pool
+    // notices reach the reconciler one instance at a time, so one pass or several may replace them
+    const replaces = await waitFor(async () => {
+      const done = (await actions('chat-a')).filter((a) => a.kind === 'replace' && a.status === 'done')
+      return launchedBy(done).length >= spotOfA.length ? done : undefined
+    }, { what: 'replacements' })
+    expect(launchedBy(replaces)).toHaveLength(spotOfA.length)
+    for (const replace of replaces) {
+      expect(replace.reason).toMatch(/interruption notice/)
+      expect(replace.result!.pool).toMatchObject({ pricing: 'spot', instanceType: expect.not.stringMatching(/^g5\.xlarge$/) }) // another spot pool
+    }
 
     // through the notice the on-demand floor keeps serving: chat-a is never down
     clock.advance(NOTICE_MS - 1000)
@@ -104,8 +111,8 @@ describe('e2e: the reconciler keeps a registered fleet alive', () => {
     // the audit shows each replacement, with its reason
     const audit = (await p.http<any[]>('GET', `/customers/${customerId}/audit?subject_id=chat-a`, { token })).body
     const replaced = audit.filter((e) => e.action === 'reconciler:replace').flatMap((e) => e.detail.launched as string[])
-    expect(replaced.sort()).toEqual([...(replace.result!.launched as string[])].sort())
-    expect(audit.find((e) => e.action === 'reconciler:replace').detail.reason).toMatch(/2 instance\(s\) under interruption notice/)
+    expect(replaced.sort()).toEqual(launchedBy(replaces).sort())
+    for (const e of audit.filter((a) => a.action === 'reconciler:replace')) expect(e.detail.reason).toMatch(/[12] instance\(s\) under interruption notice/)
 
     // batch-b had no floor and could not be replaced: an incident, on the dashboard and in health-check
     const incident = await waitFor(async () => (await p.http<any>('GET', `/portal/customers/${customerId}/dashboard`, { token })).body.incidents?.find((i: any) => i.deployment_id === 'batch-b'), { what: 'incident on the dashboard' })
