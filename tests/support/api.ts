@@ -29,9 +29,17 @@ export async function lastMetric(p: TestPlatform, token: string, customerId: str
   return res.body[res.body.length - 1]!.value
 }
 
-/** Approves as a user does: approving again when re-validation changed the figures; the answer otherwise. */
+/**
+ * Approves as a user does: approving again when re-validation changed the figures, or once a
+ * re-analysis that restarted its validation (the platform's own discovery analyses run beside the
+ * test) has validated it again; the answer otherwise.
+ */
 export async function approve(p: TestPlatform, token: string, id: string) {
   let res = await p.http('POST', `/recommendations/${id}/approve`, { token })
+  if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_NOT_VALIDATED') {
+    await waitFor(async () => (await p.http<any>('GET', `/recommendations/${id}`, { token })).body?.validation_status !== 'validating' || undefined, { timeoutMs: 60_000, what: `recommendation ${id} validated again` })
+    res = await p.http('POST', `/recommendations/${id}/approve`, { token })
+  }
   if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_CHANGED') res = await p.http('POST', `/recommendations/${id}/approve`, { token })
   return res
 }
