@@ -25,6 +25,8 @@ export interface GateLook {
   reason: string
   /** Samples a gate of this tolerance needs for ≥ 80% power (null when unknown). */
   needs: number | null
+  /** Whether its failure rolls the canary back (set by the rollout; absent: recorded beside the decision). */
+  decides?: boolean
 }
 
 /** Formats a fraction as percentage points / percent for reasons. */

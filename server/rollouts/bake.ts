@@ -10,6 +10,9 @@ import { NO_PAIRS, type PairCounts, type PairedVerdict } from '../quality/paired
 import { classifyErrorRate, classifyUpperBound } from './analysis.ts'
 import type { AnalysisThresholds } from './rollout.ts'
 import type { GateLook } from '../gates/gate.ts'
+import { DEFAULT_QUALITY_GATE, judgeQuality } from '../gates/quality.ts'
+import { judgeErrors, newErrorGate, observeErrors, type ErrorGateConfig, type ErrorGateState } from '../gates/error-rate.ts'
+import { DEFAULT_LATENCY_GATE, judgeLatency, latencyObservation } from '../gates/latency.ts'
 
 /** A bake in progress. */
 export interface BakeState {
@@ -27,6 +30,10 @@ export interface BakeState {
   quality_outcomes?: string
   /** Prompts each group refused for overload (counted as its wrong answers, server/quality/refusal.ts). */
   refused?: { stable: number; canary: number }
+  /** The error-rate gate's e-process, across every measured interval of the step (extensions included). */
+  error_gate?: ErrorGateState
+  /** The latency gate's observations, one per measured interval with both p95s (see `latencyObservation`). */
+  latency_obs?: number[]
   /** The anytime-valid gates' latest look (recorded beside the decision; not yet deciding). */
   gates?: GateLook[]
   /** Every look of those gates in this step, oldest first: the rollout page charts the sequence from it. */
@@ -36,8 +43,39 @@ export interface BakeState {
 
 /** One gate look with the interval and time it was taken at. */
 export type GateLookAt = GateLook & { interval: number; at: string }
-/** Looks kept per step: the bake's bound on extensions keeps a step far below it. */
-export const MAX_GATE_LOOKS = 60
+/** Looks kept per step (all gates): the bake's bound on extensions keeps a step far below it. */
+export const MAX_GATE_LOOKS = 180
+
+/** The error-rate gate's record: the canary may add at most the SLO's error budget to stable's rate. */
+export function errorGateConfig(t: AnalysisThresholds, alpha: number): ErrorGateConfig {
+  return { tolerance: t.errors.limit, alpha, minRequests: t.errors.minRequests }
+}
+
+/** The error-rate and latency gates' state after one measured interval of canary against stable. */
+export function observeGates(b: BakeState, canary: WindowSignals, stable: WindowSignals, t: AnalysisThresholds, alpha: number): Pick<BakeState, 'error_gate' | 'latency_obs'> {
+  const x = canary.requests > 0 ? latencyObservation(canary.p95Ms, stable.p95Ms) : null
+  return {
+    error_gate: observeErrors(b.error_gate ?? newErrorGate(), canary.requests, canary.errors, stable.errorRate ?? 0, errorGateConfig(t, alpha)),
+    latency_obs: x === null ? (b.latency_obs ?? []) : [...(b.latency_obs ?? []), x],
+  }
+}
+
+/**
+ * Gates whose failure rolls the canary back. The error-rate gate replaces nothing yet (the
+ * per-interval SLO rule stays) but adds an anytime-valid rollback. The quality gate needs more
+ * agreeing pairs than the evaluation set holds to pass a 1-pp tolerance, and the latency gate
+ * lacks power at 10% (docs/gates.md): both are recorded beside the decision until they can decide.
+ */
+export const DECIDING_GATES: readonly GateLook['gate'][] = ['error_rate']
+
+/** Each anytime-valid gate's look at the step's data so far: quality, error rate, p95 latency. */
+export function judgeGates(b: BakeState, t: AnalysisThresholds, alpha: number): GateLook[] {
+  return [
+    judgeQuality(b.quality_outcomes ?? '', { ...DEFAULT_QUALITY_GATE, alpha }),
+    judgeErrors(b.error_gate ?? newErrorGate(), b.last?.stable.errorRate ?? null, errorGateConfig(t, alpha)),
+    judgeLatency(b.latency_obs ?? [], { ...DEFAULT_LATENCY_GATE, alpha }),
+  ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate) }))
+}
 
 /** The step's looks with this decision's appended (the newest MAX_GATE_LOOKS). */
 export function withLooks(b: BakeState, looks: GateLook[], at: Date): GateLookAt[] {

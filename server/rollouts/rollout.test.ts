@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decideBake, DEFAULT_BAKE, keepAccumulating, rolloutStepsFor, thresholdsFor, poolsOfInstances } from './rollout.ts'
 import type { Assessment } from './analysis.ts'
 import type { PairedVerdict } from '../quality/paired.ts'
+import type { GateLook } from '../gates/gate.ts'
 
 const slo = (phase: Assessment['phase']): Assessment => ({ phase, metrics: [], message: phase })
 const q = (verdict: PairedVerdict['verdict']): PairedVerdict => ({ verdict, n: 60, stable_accuracy: 0.9, canary_accuracy: 0.9, drop: 0, drop_upper: 0.03, p_value: 1, discordant: 0, reason: verdict })
@@ -37,6 +38,12 @@ describe('bake decisions (Argo: successful → continue, failed → abort, incon
   it('aborts at once on an SLO failure or error, even mid-window', () => {
     expect(decideBake(slo('failed'), q('pass'), 0, cfg).kind).toBe('abort')
     expect(decideBake(slo('error'), null, 0, cfg).kind).toBe('abort')
+  })
+  it('aborts when a deciding anytime-valid gate fails, even while the SLO window runs, and ignores its other verdicts', () => {
+    const gate = (verdict: GateLook['verdict']): GateLook => ({ gate: 'error_rate', method: 'mixture SPRT', n: 600, estimate: 0.05, lower: null, upper: null, threshold: 0.001, alpha: 0.05, verdict, reason: 'e-value 1e6', needs: 3000 })
+    expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('failed')])).toMatchObject({ kind: 'abort', reason: 'error_rate gate failed: e-value 1e6' })
+    expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('inconclusive')]).kind).toBe('continue')
+    expect(decideBake(slo('successful'), q('pass'), 0, cfg, [gate('successful')]).kind).toBe('advance')
   })
   it('aborts on a quality regression, even while the SLO window runs', () => expect(decideBake(slo('running'), q('fail'), 0, cfg)).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/quality regression/) }))
   it('extends an inconclusive bake, then pauses for a human', () => {

@@ -9,6 +9,7 @@ import type { FleetInstance, PoolSpec, Slo } from '../cloud/provider.ts'
 import type { EngineConfig } from '../cloud/model/serving.ts'
 import type { Assessment, AnalysisLimits, ErrorRateRule, UpperBoundRule } from './analysis.ts'
 import type { PairedVerdict } from '../quality/paired.ts'
+import type { GateLook } from '../gates/gate.ts'
 
 /** What each named step does. */
 export type StepAction = 'launch' | 'set_weight' | 'validate' | 'promote' | 'retire'
@@ -119,12 +120,15 @@ export type BakeDecision =
   | { kind: 'abort'; reason: string }
 
 /**
- * Combines the SLO analysis and the quality verdict. Failed/Error of either aborts at once; a
- * window still running continues; at the window's end an inconclusive part extends the bake
- * (fresh SLO measurements, quality pairs keep accumulating) until `maxExtensions`, then pauses.
+ * Combines the SLO analysis, the quality verdict and the deciding anytime-valid gates (`gates`:
+ * only a failure of one of them acts). Failed/Error of any aborts at once; a window still running
+ * continues; at the window's end an inconclusive part extends the bake (fresh SLO measurements,
+ * quality pairs keep accumulating) until `maxExtensions`, then pauses.
  */
-export function decideBake(slo: Assessment, quality: PairedVerdict | null, extensions: number, cfg: Pick<BakeConfig, 'maxExtensions'>): BakeDecision {
+export function decideBake(slo: Assessment, quality: PairedVerdict | null, extensions: number, cfg: Pick<BakeConfig, 'maxExtensions'>, gates: readonly GateLook[] = []): BakeDecision {
   if (slo.phase === 'failed' || slo.phase === 'error') return { kind: 'abort', reason: `analysis ${slo.phase}: ${slo.message}` }
+  const failedGate = gates.find((g) => g.verdict === 'failed')
+  if (failedGate) return { kind: 'abort', reason: `${failedGate.gate} gate failed: ${failedGate.reason}` }
   if (quality?.verdict === 'fail') return { kind: 'abort', reason: `quality regression: ${quality.reason}` }
   if (slo.phase === 'running') return { kind: 'continue' }
   const open: string[] = []

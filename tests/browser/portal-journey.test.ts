@@ -137,12 +137,16 @@ describe('portal journey (demo fleet)', () => {
     // a spot move changes capacity only: no vLLM argument differs, and the page shows what the new group runs
     await expect.poll(async () => page.getByTestId('engine-args-after').textContent(), { timeout: 15_000 }).toBe(`vllm serve ${opt.engine_args.after.join(' ')}`)
     expect(await page.getByTestId('engine-args-diff').count()).toBe(0)
-    // the quality gate look by look on the canary's validation: as many looks, and the tolerance, as the step recorded
-    const recorded = opt.execution_steps.find((s: any) => s.name === 'validate_canary').detail.analysis.gate_looks
-    const looks = page.locator('[data-testid=step-row][data-name=validate_canary] [data-testid=gate-look]')
-    expect(await looks.count()).toBe(recorded.length)
-    expect(recorded.length).toBeGreaterThan(0)
-    expect(await looks.last().getByTestId('gate-look-threshold').textContent()).toBe(`${(recorded.at(-1).threshold * 100).toFixed(1)}%`)
+    // each gate look by look on the canary's validation: as many looks, and the tolerance, as the step recorded
+    const recorded: any[] = opt.execution_steps.find((s: any) => s.name === 'validate_canary').detail.analysis.gate_looks
+    expect(new Set(recorded.map((l) => l.gate))).toEqual(new Set(['quality', 'error_rate', 'latency_p95']))
+    for (const gate of ['quality', 'error_rate', 'latency_p95']) {
+      const mine = recorded.filter((l) => l.gate === gate)
+      const looks = page.locator(`[data-testid=step-row][data-name=validate_canary] [data-testid=gate-looks][data-gate=${gate}] [data-testid=gate-look]`)
+      expect(await looks.count()).toBe(mine.length)
+      const shown = Number((await looks.last().getByTestId('gate-look-threshold').textContent())!.replace('%', '')) / 100
+      expect(shown).toBeCloseTo(mine.at(-1).threshold, 6)
+    }
     await shot(page, 'optimization-completed')
 
     await page.getByTestId('nav-overview').click()

@@ -1,8 +1,9 @@
 /**
- * The anytime-valid gates look by look (issue 12): at each bake interval the gate's estimate, its
- * confidence sequence, the tolerated value it is judged against and its verdict, as the step
- * recorded them (`analysis.gate_looks`). The sequence stays valid however often it is read, which
- * is why every look is shown, not only the last. Recorded beside the decision, not deciding yet.
+ * The anytime-valid gates look by look (issue 12): for each gate (quality, error rate, p95 latency)
+ * and each bake interval the estimate, its confidence sequence, the tolerated value it is judged
+ * against and its verdict, as the step recorded them (`analysis.gate_looks`). The sequences stay
+ * valid however often they are read, which is why every look is shown, not only the last.
+ * A gate marked `decides` rolls the canary back when it fails; the others are recorded beside the decision.
  */
 import { label, pct } from '../lib/format.ts'
 import { Badge, scrollRegion, toneOf } from './ui.tsx'
@@ -13,20 +14,25 @@ const share = (v: unknown) => { const x = num(v); return x === null ? '—' : pc
 
 export function GateLooks({ looks }: { looks: unknown }) {
   const rows = Array.isArray(looks) ? looks.filter((l): l is Obj => !!l && typeof l === 'object') : []
-  if (rows.length === 0) return null
-  const last = rows[rows.length - 1]!
+  const byGate = new Map<string, Obj[]>()
+  for (const l of rows) byGate.set(String(l.gate), [...(byGate.get(String(l.gate)) ?? []), l])
+  return <>{[...byGate].map(([gate, ls]) => <GateTable key={gate} gate={gate} looks={ls} />)}</>
+}
+
+function GateTable({ gate, looks }: { gate: string; looks: Obj[] }) {
+  const last = looks[looks.length - 1]!
   return (
-    <details className="details" data-testid="gate-looks">
+    <details className="details" data-testid="gate-looks" data-gate={gate} data-decides={String(last.decides === true)}>
       <summary>
-        {label(last.gate)} gate, look by look <span className="muted small">({rows.length} look{rows.length === 1 ? '' : 's'}; {String(last.method)}, α {share(last.alpha)}; recorded beside the decision)</span>
+        {label(gate)} gate, look by look <span className="muted small">({looks.length} look{looks.length === 1 ? '' : 's'}; {String(last.method)}, α {share(last.alpha)}{num(last.needs) === null ? '' : `; ≥ 80% power needs ~${String(last.needs)} samples`}; {last.decides === true ? 'its failure rolls the canary back' : 'recorded beside the decision'})</span>
       </summary>
-      <div className="table-wrap" {...scrollRegion('Gate looks')}>
+      <div className="table-wrap" {...scrollRegion(`${label(gate)} gate looks`)}>
         <table className="table compact">
           <thead>
             <tr><th scope="col" className="num">Interval</th><th scope="col" className="num">n</th><th scope="col" className="num">Estimate</th><th scope="col">Confidence sequence</th><th scope="col" className="num">Tolerated</th><th scope="col">Verdict</th></tr>
           </thead>
           <tbody>
-            {rows.map((l, i) => (
+            {looks.map((l, i) => (
               <tr key={i} data-testid="gate-look" data-verdict={String(l.verdict)}>
                 <td className="num">{String(l.interval ?? i + 1)}</td>
                 <td className="num">{String(l.n ?? '—')}</td>
@@ -39,6 +45,7 @@ export function GateLooks({ looks }: { looks: unknown }) {
           </tbody>
         </table>
       </div>
+      {typeof last.reason === 'string' && <p className="muted small" data-testid="gate-reason">Latest: {last.reason}</p>}
     </details>
   )
 }

@@ -10,11 +10,10 @@
  */
 import { createHash } from 'node:crypto'
 import { assess } from '../../rollouts/analysis.ts'
-import { errorMeasurements, extendBake, newBake, sloDetail, sloMeasurements, SLO_METRICS, withLooks, type BakeState } from '../../rollouts/bake.ts'
+import { errorMeasurements, extendBake, judgeGates, newBake, observeGates, sloDetail, sloMeasurements, SLO_METRICS, withLooks, type BakeState } from '../../rollouts/bake.ts'
 import { endpointUrl, scrapeGroups, windowSignals } from '../../rollouts/measure.ts'
 import { decideBake, DEFAULT_BAKE, keepAccumulating, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
 import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts } from '../../quality/paired.ts'
-import { DEFAULT_QUALITY_GATE, judgeQuality } from '../../gates/quality.ts'
 import { recordQualityScore } from '../../telemetry/store.ts'
 import { EVAL_SET, scoreAnswer, type EvalItem } from '../../quality/eval-set.ts'
 import { refusalOrFailure } from '../../quality/refusal.ts'
@@ -61,6 +60,7 @@ export function validateStep(weight: number) {
     b.last = { stable, canary }
     b.before = { stable: scraped.stable, canary: scraped.canary }
     b.measurements = [...b.measurements, ...sloMeasurements(canary, stable, thresholds, env.now)]
+    Object.assign(b, observeGates(b, canary, stable, thresholds, DEFAULT_PAIRED.alpha))
     b.intervals += 1
     b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
     await askPairs(b, deployment, env, cfg)
@@ -107,9 +107,9 @@ function decide(b: BakeState, run: Run, env: StepEnv<OptimizationDeps>, cfg: Bak
   const thresholds = ctxOf(run).thresholds ?? thresholdsFor(null)
   // the limit shown (thresholds.maxQualityDrop) is the limit used
   b.quality_verdict = judgePaired(b.pairs, { ...DEFAULT_PAIRED, maxDrop: thresholds.maxQualityDrop, alpha: slo.phase === 'running' ? INTERIM_ALPHA : DEFAULT_PAIRED.alpha })
-  b.gates = [judgeQuality(b.quality_outcomes ?? '', { ...DEFAULT_QUALITY_GATE, alpha: DEFAULT_PAIRED.alpha })]
+  b.gates = judgeGates(b, thresholds, DEFAULT_PAIRED.alpha)
   b.gate_looks = withLooks(b, b.gates, env.now)
-  const decision = decideBake(slo, b.quality_verdict, b.window, cfg)
+  const decision = decideBake(slo, b.quality_verdict, b.window, cfg, b.gates.filter((g) => g.decides))
   const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics, gates: b.gates, gate_looks: b.gate_looks }
   switch (decision.kind) {
     case 'continue':
