@@ -41,7 +41,7 @@ describe('bake decisions (Argo: successful → continue, failed → abort, incon
   })
   it('aborts when a deciding anytime-valid gate fails, even while the SLO window runs, and ignores its other verdicts', () => {
     const gate = (verdict: GateLook['verdict']): GateLook => ({ gate: 'error_rate', method: 'mixture SPRT', n: 600, estimate: 0.05, lower: null, upper: null, threshold: 0.001, alpha: 0.05, verdict, reason: 'e-value 1e6', needs: 3000 })
-    expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('failed')])).toMatchObject({ kind: 'abort', reason: 'error_rate gate failed: e-value 1e6' })
+    expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('failed')])).toMatchObject({ kind: 'abort', reason: 'anytime-valid gate failed: e-value 1e6' })
     expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('inconclusive')]).kind).toBe('continue')
     expect(decideBake(slo('successful'), q('pass'), 0, cfg, [gate('successful')]).kind).toBe('advance')
   })

@@ -128,7 +128,7 @@ export type BakeDecision =
 export function decideBake(slo: Assessment, quality: PairedVerdict | null, extensions: number, cfg: Pick<BakeConfig, 'maxExtensions'>, gates: readonly GateLook[] = []): BakeDecision {
   if (slo.phase === 'failed' || slo.phase === 'error') return { kind: 'abort', reason: `analysis ${slo.phase}: ${slo.message}` }
   const failedGate = gates.find((g) => g.verdict === 'failed')
-  if (failedGate) return { kind: 'abort', reason: `${failedGate.gate} gate failed: ${failedGate.reason}` }
+  if (failedGate) return { kind: 'abort', reason: `anytime-valid gate failed: ${failedGate.reason}` }
   if (quality?.verdict === 'fail') return { kind: 'abort', reason: `quality regression: ${quality.reason}` }
   if (slo.phase === 'running') return { kind: 'continue' }
   const open: string[] = []

@@ -49,6 +49,27 @@ describe('e2e: scenarios 4 and 6', () => {
     log.passed()
   })
 
+  it('rolls back a canary that errs, at the first look of the anytime-valid error-rate gate @p1', async () => {
+    const log = phaseLog('ERROR-RATE GATE')
+    const c = await spotReady()
+    log.phase('Injecting an error burst into whatever canary comes next')
+    const fault = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body: { customer_id: c.customerId, deployment_id: 'vllm-prod-1', target: 'canary', kind: 'error_burst', magnitude: 0.2 } })
+    expect(fault.status).toBe(201)
+    const approval = await p.http('POST', `/recommendations/${c.rec.id}/approve`, { token: c.token })
+    const opt = await waits(p, c.token).optimizationDone(approval.body.optimization_id)
+    expect(opt.status).toBe('rolled_back')
+    expect(String(opt.result.error)).toMatch(/anytime-valid gate failed: error_rate: .*e-value/)
+    // the step that failed recorded the look that decided, beside the gates that did not
+    const failed = opt.execution_steps.find((s: any) => s.name.startsWith('validate') && s.status === 'failed')
+    const looks: any[] = failed.detail.analysis.gate_looks
+    expect(looks.filter((l) => l.gate === 'error_rate').at(-1)).toMatchObject({ verdict: 'failed', decides: true, threshold: 0.001 })
+    expect(looks.filter((l) => l.gate === 'quality').every((l) => l.decides === false)).toBe(true)
+    const after = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body
+    expect(running(after)).toEqual(running(c.before))
+    log.ok(`Rolled back: ${opt.result.error}`)
+    log.passed()
+  })
+
   it('test_automatic_rollback_on_failure @p0 @slow', async () => {
     const log = phaseLog('AUTOMATIC ROLLBACK ON FAILURE')
     const c = await spotReady()
