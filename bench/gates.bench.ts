@@ -6,6 +6,9 @@
  * Quality: per pair, discordance 4% when the canary is as good as stable (2% each way); a drop Δ
  * adds Δ to the stable-only pairs. Latency: per interval, 200 canary and 1,800 stable requests with
  * lognormal latency (σ 0.35); the gate sees the log ratio of the two empirical p95s.
+ * Error rate: per interval, 200 canary and 1,800 stable requests erring independently; the gate's
+ * ceiling is stable's measured rate + the default SLO's 0.1% budget. Its reference is a one-sided
+ * binomial test of the canary's cumulative errors against the same ceiling, re-run at each look.
  */
 import type { BenchResult } from './bench.ts'
 import { Sampler } from '../server/generator/distributions.ts'
@@ -14,6 +17,9 @@ import { DEFAULT_QUALITY_GATE } from '../server/gates/quality.ts'
 import { pairsNeeded } from '../server/gates/sample-size.ts'
 import { DEFAULT_LATENCY_GATE, latencyObservation } from '../server/gates/latency.ts'
 import { DEFAULT_PAIRED, judgePaired, NO_PAIRS, addPair } from '../server/quality/paired.ts'
+import { judgeErrors, newErrorGate, observeErrors, type ErrorGateConfig } from '../server/gates/error-rate.ts'
+import { binomialUpperTail } from '../server/rollouts/analysis.ts'
+import { DEFAULT_SLO } from '../server/rollouts/rollout.ts'
 
 const RUNS = 1000
 const LOOKS = 50
@@ -62,6 +68,32 @@ function latencyCanary(rng: Sampler, factor: number): Outcome {
   return 'inconclusive'
 }
 
+/** Errors among n requests erring with probability p, by geometric jumps (p is small). */
+function binomial(rng: Sampler, n: number, p: number): number {
+  let k = 0
+  for (let i = Math.floor(Math.log(1 - rng.fast()) / Math.log(1 - p)); i < n; i += 1 + Math.floor(Math.log(1 - rng.fast()) / Math.log(1 - p))) k++
+  return k
+}
+
+const ERROR_GATE: ErrorGateConfig = { tolerance: DEFAULT_SLO.maxErrorRate, alpha: 0.05, minRequests: 50 }
+
+/** One simulated canary through the error-rate gate, and whether the re-tested binomial reference fails it. */
+function errorCanary(rng: Sampler, stableRate: number, canaryRate: number): { gate: boolean; reference: boolean } {
+  let state = newErrorGate()
+  let stable = { n: 0, k: 0 }
+  let gate = false
+  let reference = false
+  for (let look = 1; look <= LOOKS && !(gate && reference); look++) {
+    const kc = binomial(rng, 200, canaryRate)
+    const ks = binomial(rng, 1800, stableRate)
+    stable = { n: stable.n + 1800, k: stable.k + ks }
+    state = observeErrors(state, 200, kc, ks / 1800, ERROR_GATE)
+    gate ||= judgeErrors(state, ks / 1800, ERROR_GATE).verdict === 'failed'
+    reference ||= binomialUpperTail(state.errors, state.requests, Math.min(0.5, stable.k / stable.n + ERROR_GATE.tolerance)) < ERROR_GATE.alpha
+  }
+  return { gate, reference }
+}
+
 const share = (xs: boolean[]) => xs.filter(Boolean).length / xs.length
 
 export async function run(): Promise<BenchResult[]> {
@@ -73,6 +105,12 @@ export async function run(): Promise<BenchResult[]> {
   const d5 = Array.from({ length: RUNS }, () => qualityCanary(rng, 0.05, budget, false).gate)
   const latAA = Array.from({ length: RUNS }, () => latencyCanary(rng, 1))
   const lat10 = Array.from({ length: RUNS }, () => latencyCanary(rng, 1.1))
+  const base = 0.0005
+  const errAA = Array.from({ length: RUNS }, () => errorCanary(rng, base, base))
+  const errEdge = Array.from({ length: RUNS }, () => errorCanary(rng, base, base + ERROR_GATE.tolerance))
+  const err1pp = Array.from({ length: RUNS }, () => errorCanary(rng, base, base + 0.01))
+  const e = `${RUNS} canaries × up to ${LOOKS} intervals of 200 canary / 1,800 stable requests, stable ${base * 100}% errors, tolerance +${ERROR_GATE.tolerance * 100}%`
+  const ref = (rs: { reference: boolean }[]) => `reference in the same run: one-sided binomial test re-run at each look fails ${(share(rs.map((r) => r.reference)) * 100).toFixed(1)}%`
   const mcnemar = share(aa.map((r) => r.mcnemarFailed))
   const q = `${RUNS} canaries × up to ${LOOKS} looks, budget ${budget} paired prompts (pairsNeeded at ${cfg.toleratedDrop * 100} pp tolerance, ${BASE_DISCORDANCE * 100}% discordance, α ${cfg.alpha})`
   const l = `${RUNS} canaries × up to ${LOOKS} intervals of 200 canary / 1,800 stable requests, tolerance +${DEFAULT_LATENCY_GATE.toleratedRegression * 100}%`
@@ -82,6 +120,9 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'quality gate: power at 2 pp drop', value: share(d2.map((g) => g === 'failed')), unit: 'share', target: 0.8, better: 'higher', note: `${q}; passed ${(share(d2.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
     { name: 'quality gate: power at 5 pp drop', value: share(d5.map((g) => g === 'failed')), unit: 'share', target: 0.95, better: 'higher', note: `${q}; passed ${(share(d5.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
     { name: 'latency gate: false alarm rate (A/A)', value: share(latAA.map((g) => g === 'failed')), unit: 'share', target: DEFAULT_LATENCY_GATE.alpha, better: 'lower', note: `${l}; A/A passed ${(share(latAA.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
+    { name: 'error-rate gate: false alarm rate (A/A)', value: share(errAA.map((r) => r.gate)), unit: 'share', target: ERROR_GATE.alpha, better: 'lower', note: `${e}; ${ref(errAA)}` },
+    { name: 'error-rate gate: false alarm rate at the tolerance (canary = stable + 0.1%)', value: share(errEdge.map((r) => r.gate)), unit: 'share', target: ERROR_GATE.alpha, better: 'lower', note: `${e}; ${ref(errEdge)}` },
+    { name: 'error-rate gate: power at stable + 1 pp', value: share(err1pp.map((r) => r.gate)), unit: 'share', target: 0.8, better: 'higher', note: `${e}; ${ref(err1pp)}` },
     { name: 'latency gate: power at 10% p95 regression', value: share(lat10.map((g) => g === 'failed')), unit: 'share', target: 0.8, better: 'higher', note: `${l}; passed ${(share(lat10.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
   ]
 }
