@@ -17,9 +17,10 @@ import { DEFAULT_QUALITY_GATE } from '../server/gates/quality.ts'
 import { pairsNeeded } from '../server/gates/sample-size.ts'
 import { DEFAULT_LATENCY_GATE, latencyObservation } from '../server/gates/latency.ts'
 import { DEFAULT_PAIRED, judgePaired, NO_PAIRS, addPair } from '../server/quality/paired.ts'
-import { judgeErrors, newErrorGate, observeErrors, type ErrorGateConfig } from '../server/gates/error-rate.ts'
+import { judgeErrors, newErrorGate, observeErrors } from '../server/gates/error-rate.ts'
 import { binomialUpperTail } from '../server/rollouts/analysis.ts'
-import { DEFAULT_SLO } from '../server/rollouts/rollout.ts'
+import { errorGateConfig } from '../server/rollouts/bake.ts'
+import { thresholdsFor } from '../server/rollouts/rollout.ts'
 
 const RUNS = 1000
 const LOOKS = 50
@@ -68,14 +69,16 @@ function latencyCanary(rng: Sampler, factor: number): Outcome {
   return 'inconclusive'
 }
 
-/** Errors among n requests erring with probability p, by geometric jumps (p is small). */
+/** Errors among n requests erring with probability p, by geometric jumps between errors (p is small). */
 function binomial(rng: Sampler, n: number, p: number): number {
+  const gap = () => Math.floor(Math.log(1 - rng.fast()) / Math.log(1 - p))
   let k = 0
-  for (let i = Math.floor(Math.log(1 - rng.fast()) / Math.log(1 - p)); i < n; i += 1 + Math.floor(Math.log(1 - rng.fast()) / Math.log(1 - p))) k++
+  for (let i = gap(); i < n; i += 1 + gap()) k++
   return k
 }
 
-const ERROR_GATE: ErrorGateConfig = { tolerance: DEFAULT_SLO.maxErrorRate, alpha: 0.05, minRequests: 50 }
+// the record a rollout judges a deployment without its own SLO by
+const ERROR_GATE = errorGateConfig(thresholdsFor(null), DEFAULT_PAIRED.alpha)
 
 /** One simulated canary through the error-rate gate, and whether the re-tested binomial reference fails it. */
 function errorCanary(rng: Sampler, stableRate: number, canaryRate: number): { gate: boolean; reference: boolean } {
@@ -88,7 +91,7 @@ function errorCanary(rng: Sampler, stableRate: number, canaryRate: number): { ga
     const ks = binomial(rng, 1800, stableRate)
     stable = { n: stable.n + 1800, k: stable.k + ks }
     state = observeErrors(state, 200, kc, ks / 1800, ERROR_GATE)
-    gate ||= judgeErrors(state, ks / 1800, ERROR_GATE).verdict === 'failed'
+    gate ||= judgeErrors(state, null, ERROR_GATE).verdict === 'failed'
     reference ||= binomialUpperTail(state.errors, state.requests, Math.min(0.5, stable.k / stable.n + ERROR_GATE.tolerance)) < ERROR_GATE.alpha
   }
   return { gate, reference }

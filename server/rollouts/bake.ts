@@ -34,7 +34,7 @@ export interface BakeState {
   error_gate?: ErrorGateState
   /** The latency gate's observations, one per measured interval with both p95s (see `latencyObservation`). */
   latency_obs?: number[]
-  /** The anytime-valid gates' latest look (recorded beside the decision; not yet deciding). */
+  /** The anytime-valid gates' latest look (those marked `decides` can roll the canary back). */
   gates?: GateLook[]
   /** Every look of those gates in this step, oldest first: the rollout page charts the sequence from it. */
   gate_looks?: GateLookAt[]

@@ -15,7 +15,11 @@ const share = (v: unknown) => { const x = num(v); return x === null ? '—' : pc
 export function GateLooks({ looks }: { looks: unknown }) {
   const rows = Array.isArray(looks) ? looks.filter((l): l is Obj => !!l && typeof l === 'object') : []
   const byGate = new Map<string, Obj[]>()
-  for (const l of rows) byGate.set(String(l.gate), [...(byGate.get(String(l.gate)) ?? []), l])
+  for (const l of rows) {
+    const gate = String(l.gate)
+    byGate.set(gate, byGate.get(gate) ?? [])
+    byGate.get(gate)!.push(l)
+  }
   return <>{[...byGate].map(([gate, ls]) => <GateTable key={gate} gate={gate} looks={ls} />)}</>
 }
 
