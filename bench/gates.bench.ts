@@ -19,7 +19,7 @@ import { DEFAULT_LATENCY_GATE, latencyObservation } from '../server/gates/latenc
 import { DEFAULT_PAIRED, judgePaired, NO_PAIRS, addPair } from '../server/quality/paired.ts'
 import { judgeErrors, newErrorGate, observeErrors } from '../server/gates/error-rate.ts'
 import { binomialUpperTail } from '../server/rollouts/analysis.ts'
-import { errorGateConfig } from '../server/rollouts/bake.ts'
+import { gateConfigs } from '../server/rollouts/bake.ts'
 import { thresholdsFor } from '../server/rollouts/rollout.ts'
 
 const RUNS = 1000
@@ -78,7 +78,7 @@ function binomial(rng: Sampler, n: number, p: number): number {
 }
 
 // the record a rollout judges a deployment without its own SLO by
-const ERROR_GATE = errorGateConfig(thresholdsFor(null), DEFAULT_PAIRED.alpha)
+const ERROR_GATE = gateConfigs([], thresholdsFor(null)).errors
 
 /** One simulated canary through the error-rate gate, and whether the re-tested binomial reference fails it. */
 function errorCanary(rng: Sampler, stableRate: number, canaryRate: number): { gate: boolean; reference: boolean } {

@@ -34,6 +34,7 @@ import { notificationRoutes } from './notifications/routes.ts'
 import { billingRoutes } from './billing/routes.ts'
 import { telemetrySourceRoutes } from './telemetry-sources/routes.ts'
 import { sloRoutes } from './slo/routes.ts'
+import { gateRoutes } from './gates/routes.ts'
 import { reconcilerRoutes } from './reconciler/routes.ts'
 import { openIncidents } from './reconciler/store.ts'
 
@@ -41,7 +42,7 @@ import { openIncidents } from './reconciler/store.ts'
 export interface AppOptions { components?: () => ComponentCheck[] }
 
 // Concept route plugins, each encapsulated (no fp), registered in this order after infrastructure.
-const conceptRoutes = [authRoutes, customerRoutes, auditRoutes, telemetryRoutes, simulatorRoutes, executionRoutes, orchestratorRoutes, recommendationRoutes, onboardingRoutes, reportRoutes, actuatorRoutes, notificationRoutes, billingRoutes, telemetrySourceRoutes, sloRoutes, reconcilerRoutes]
+const conceptRoutes = [authRoutes, customerRoutes, auditRoutes, telemetryRoutes, simulatorRoutes, executionRoutes, orchestratorRoutes, recommendationRoutes, onboardingRoutes, reportRoutes, actuatorRoutes, notificationRoutes, billingRoutes, telemetrySourceRoutes, sloRoutes, gateRoutes, reconcilerRoutes]
 
 /** Builds the Fastify app without listening (tests use `inject()` or listen on port 0). */
 export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {

@@ -29,6 +29,7 @@ export const errors = {
   OPT_FLEET_INVALID: createError('OPT_FLEET_INVALID', '%s', 400),
   OPT_INSTANCE_NOT_IDLE: createError('OPT_INSTANCE_NOT_IDLE', 'Instance %s is not idle: it serves deployment %s', 409),
   OPT_SLO_INVALID: createError('OPT_SLO_INVALID', 'SLO refused: %s', 400),
+  OPT_GATE_INVALID: createError('OPT_GATE_INVALID', 'Gate refused: %s', 400),
   OPT_RECOMMENDATION_NOT_VALIDATED: createError('OPT_RECOMMENDATION_NOT_VALIDATED', 'Recommendation cannot be approved: %s', 409),
   OPT_RECOMMENDATION_STALE: createError('OPT_RECOMMENDATION_STALE', 'Recommendation is stale: %s', 409),
   OPT_RECOMMENDATION_SUPERSEDED: createError('OPT_RECOMMENDATION_SUPERSEDED', 'Recommendation is superseded: %s', 409),

@@ -48,10 +48,15 @@ export function observeErrors(s: ErrorGateState, requests: number, errors: numbe
   return { requests: s.requests + n, errors: s.errors + k, log, maxLogMixture: Math.max(s.maxLogMixture, logMeanExp(log)) }
 }
 
+/** Canary requests the gate needs to fail a canary at twice the ceiling: ln(1/α) / tolerance (a rough planning figure). */
+export function errorRequestsNeeded(cfg: ErrorGateConfig): number {
+  return Math.ceil(Math.log(1 / cfg.alpha) / Math.max(cfg.tolerance, 1e-6))
+}
+
 /** The gate's look. */
 export function judgeErrors(s: ErrorGateState, stableRate: number | null, cfg: ErrorGateConfig): GateLook {
   const estimate = s.requests > 0 ? s.errors / s.requests : null
-  const base = { gate: 'error_rate' as const, method: 'mixture SPRT e-process (canary rate ≤ stable + tolerance)', n: s.requests, estimate, lower: null, upper: null, threshold: cfg.tolerance, alpha: cfg.alpha, needs: Math.ceil(Math.log(1 / cfg.alpha) / Math.max(cfg.tolerance, 1e-6)) }
+  const base = { gate: 'error_rate' as const, method: 'mixture SPRT e-process (canary rate ≤ stable + tolerance)', n: s.requests, estimate, lower: null, upper: null, threshold: cfg.tolerance, alpha: cfg.alpha, needs: errorRequestsNeeded(cfg) }
   const what = `canary ${estimate === null ? 'n/a' : pct(estimate, 3)} of ${s.requests} requests, stable ${stableRate === null ? 'n/a' : pct(stableRate, 3)}, e-value ${Math.exp(s.maxLogMixture).toPrecision(3)}`
   if (s.maxLogMixture >= Math.log(1 / cfg.alpha)) return { ...base, verdict: 'failed', reason: `error_rate: ${what} ≥ ${(1 / cfg.alpha).toFixed(0)}: above stable + ${pct(cfg.tolerance, 2)}` }
   if (s.requests < cfg.minRequests) return { ...base, verdict: 'inconclusive', reason: `error_rate: only ${s.requests} canary requests (< ${cfg.minRequests})` }

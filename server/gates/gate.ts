@@ -27,6 +27,16 @@ export interface GateLook {
   needs: number | null
   /** Whether its failure rolls the canary back (set by the rollout; absent: recorded beside the decision). */
   decides?: boolean
+  /** Whether the record the look was judged by was declared by the customer or the default from the SLO. */
+  source?: 'declared' | 'default'
+  /** An inconclusive gate that reached its record's maximum of samples: it asks for no more, a human decides. */
+  exhausted?: boolean
+}
+
+/** An inconclusive look past the gate's maximum of samples is exhausted: more data is not coming. */
+export function exhaust(look: GateLook, max: number | undefined, unit: string): GateLook {
+  if (max === undefined || look.n < max) return look
+  return { ...look, exhausted: true, reason: `${look.reason}; reached the maximum of ${max} ${unit}, a human decides` }
 }
 
 /** Formats a fraction as percentage points / percent for reasons. */

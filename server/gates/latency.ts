@@ -7,7 +7,7 @@
  * minimum of intervals); else inconclusive. The gated quantity is the geometric-mean p95 ratio.
  */
 import { confidenceSequence, newBet, observeAll, rejected } from './betting.ts'
-import { pct, type GateLook } from './gate.ts'
+import { exhaust, pct, type GateLook } from './gate.ts'
 import { samplesNeeded } from './sample-size.ts'
 
 /** The latency gate's record. */
@@ -18,6 +18,8 @@ export interface LatencyGateConfig {
   minIntervals: number
   /** Planning standard deviation of one interval's log p95 ratio, for the sample size. */
   plannedSd: number
+  /** Intervals after which an inconclusive gate stops (a human decides); absent: no bound. */
+  maxIntervals?: number
 }
 
 /** Defaults: 5% tolerated, α = 0.05, ≥ 3 intervals, 0.06 planned spread of a log p95 ratio. */
@@ -52,5 +54,5 @@ export function judgeLatency(xs: readonly number[], cfg: LatencyGateConfig = DEF
   if (side === 'above') return { ...nums, verdict: 'failed', reason: `latency ${what}: lower bound above the tolerated +${pct(cfg.toleratedRegression)}` }
   if (xs.length < cfg.minIntervals) return { ...nums, verdict: 'inconclusive', reason: `only ${xs.length} intervals (< ${cfg.minIntervals})` }
   if (side === 'below') return { ...nums, verdict: 'successful', reason: `latency ${what}: upper bound below the tolerated +${pct(cfg.toleratedRegression)}` }
-  return { ...nums, verdict: 'inconclusive', reason: `latency ${what} straddles the tolerated +${pct(cfg.toleratedRegression)}` }
+  return exhaust({ ...nums, verdict: 'inconclusive', reason: `latency ${what} straddles the tolerated +${pct(cfg.toleratedRegression)}` }, cfg.maxIntervals, 'intervals')
 }

@@ -7,7 +7,7 @@
  * inconclusive. Looking after every interval and extending the bake keeps each error at α.
  */
 import { confidenceSequence, newBet, observeAll, rejected } from './betting.ts'
-import { pct, type GateLook } from './gate.ts'
+import { exhaust, pct, type GateLook } from './gate.ts'
 import { pairsNeeded } from './sample-size.ts'
 
 /** The quality gate's record: tolerance, level, minimum pairs and the discordance it plans for. */
@@ -18,6 +18,8 @@ export interface QualityGateConfig {
   minPairs: number
   /** Planning discordance (share of pairs where exactly one group is right) for the sample size. */
   plannedDiscordance: number
+  /** Pairs after which an inconclusive gate stops asking for more (a human decides); absent: no bound. */
+  maxPairs?: number
 }
 
 /** Defaults: 1 pp tolerance (issue 12 item 5), α = 0.05, ≥ 30 pairs, 4% discordant pairs planned. */
@@ -38,8 +40,9 @@ export function toObservations(o: PairOutcomes): number[] {
 
 /** Pairs needed for 80% power at this gate's tolerance, with the discordance observed so far when there is enough data. */
 export function qualityPairsNeeded(o: PairOutcomes, cfg: QualityGateConfig): number {
-  const observed = o.length >= cfg.minPairs ? [...o].filter((ch) => ch !== '0').length / o.length : cfg.plannedDiscordance
-  return pairsNeeded({ toleratedDrop: cfg.toleratedDrop, discordance: Math.max(observed, 1 / Math.max(o.length, 1)), alpha: cfg.alpha })
+  // with enough pairs, the observed discordance (at least one pair's worth: none seen is not none there)
+  const discordance = o.length >= cfg.minPairs ? Math.max([...o].filter((ch) => ch !== '0').length, 1) / o.length : cfg.plannedDiscordance
+  return pairsNeeded({ toleratedDrop: cfg.toleratedDrop, discordance, alpha: cfg.alpha })
 }
 
 /** The gate's look after these outcomes. */
@@ -52,8 +55,9 @@ export function judgeQuality(o: PairOutcomes, cfg: QualityGateConfig = DEFAULT_Q
   const nums = { ...base, estimate, lower: 2 * cs.lower - 1, upper: 2 * cs.upper - 1 }
   const side = rejected(observeAll(newBet((cfg.toleratedDrop + 1) / 2), xs), cfg.alpha)
   const what = `drop ${pct(estimate)} in [${pct(nums.lower)}, ${pct(nums.upper)}] (n=${o.length})`
-  if (side === 'above') return { ...nums, verdict: 'failed', reason: `quality ${what}: lower bound above the tolerated ${pct(cfg.toleratedDrop)}` }
+  if (side === 'above') return { ...nums, verdict: 'failed', reason: `quality regression: ${what}: lower bound above the tolerated ${pct(cfg.toleratedDrop)}` }
   if (o.length < cfg.minPairs) return { ...nums, verdict: 'inconclusive', reason: `only ${o.length} pairs (< ${cfg.minPairs})` }
   if (side === 'below') return { ...nums, verdict: 'successful', reason: `quality ${what}: upper bound below the tolerated ${pct(cfg.toleratedDrop)}` }
-  return { ...nums, verdict: 'inconclusive', reason: `quality ${what} straddles the tolerated ${pct(cfg.toleratedDrop)}; needs ~${base.needs} pairs` }
+  const open = { ...nums, verdict: 'inconclusive' as const, reason: `quality ${what} straddles the tolerated ${pct(cfg.toleratedDrop)}; needs ~${base.needs} pairs` }
+  return exhaust(open, cfg.maxPairs, 'pairs')
 }

@@ -10,9 +10,10 @@ import { NO_PAIRS, type PairCounts, type PairedVerdict } from '../quality/paired
 import { classifyErrorRate, classifyUpperBound } from './analysis.ts'
 import type { AnalysisThresholds } from './rollout.ts'
 import type { GateLook } from '../gates/gate.ts'
-import { DEFAULT_QUALITY_GATE, judgeQuality } from '../gates/quality.ts'
-import { judgeErrors, newErrorGate, observeErrors, type ErrorGateConfig, type ErrorGateState } from '../gates/error-rate.ts'
-import { DEFAULT_LATENCY_GATE, judgeLatency, latencyObservation } from '../gates/latency.ts'
+import { judgeQuality } from '../gates/quality.ts'
+import { judgeErrors, newErrorGate, observeErrors, type ErrorGateState } from '../gates/error-rate.ts'
+import { judgeLatency, latencyObservation } from '../gates/latency.ts'
+import { errorConfig, latencyConfig, policyOf, qualityConfig, type GateDefaultsInput, type GateName, type GatePolicy } from '../gates/policy.ts'
 
 /** A bake in progress. */
 export interface BakeState {
@@ -46,35 +47,44 @@ export type GateLookAt = GateLook & { interval: number; at: string }
 /** Looks kept per step (all gates): the bake's bound on extensions keeps a step far below it. */
 export const MAX_GATE_LOOKS = 180
 
-/** The error-rate gate's record: the canary may add at most the SLO's error budget to stable's rate. */
-export function errorGateConfig(t: AnalysisThresholds, alpha: number): ErrorGateConfig {
-  return { tolerance: t.errors.limit, alpha, minRequests: t.errors.minRequests }
+/** What a gate record's defaults derive from in a rollout: the thresholds' error budget and minimum of requests. */
+export function gateDefaultsOf(t: AnalysisThresholds): GateDefaultsInput {
+  return { errorBudget: t.errors.limit, minRequests: t.errors.minRequests }
+}
+
+/** The gates' configurations from the records the rollout snapshotted (defaults for a gate without one). */
+export function gateConfigs(policies: readonly GatePolicy[], t: AnalysisThresholds) {
+  const of = (g: GateName) => policyOf(policies, g, gateDefaultsOf(t))
+  return { quality: qualityConfig(of('quality')), errors: errorConfig(of('error_rate')), latency: latencyConfig(of('latency_p95')) }
 }
 
 /** The error-rate and latency gates' state after one measured interval of canary against stable. */
-export function observeGates(b: BakeState, canary: WindowSignals, stable: WindowSignals, t: AnalysisThresholds, alpha: number): Pick<BakeState, 'error_gate' | 'latency_obs'> {
+export function observeGates(b: BakeState, canary: WindowSignals, stable: WindowSignals, policies: readonly GatePolicy[], t: AnalysisThresholds): Pick<BakeState, 'error_gate' | 'latency_obs'> {
   const x = canary.requests > 0 ? latencyObservation(canary.p95Ms, stable.p95Ms) : null
   return {
-    error_gate: observeErrors(b.error_gate ?? newErrorGate(), canary.requests, canary.errors, stable.errorRate ?? 0, errorGateConfig(t, alpha)),
+    error_gate: observeErrors(b.error_gate ?? newErrorGate(), canary.requests, canary.errors, stable.errorRate ?? 0, gateConfigs(policies, t).errors),
     latency_obs: x === null ? (b.latency_obs ?? []) : [...(b.latency_obs ?? []), x],
   }
 }
 
 /**
- * Gates whose failure rolls the canary back. The error-rate gate replaces nothing yet (the
- * per-interval SLO rule stays) but adds an anytime-valid rollback. The quality gate needs more
- * agreeing pairs than the evaluation set holds to pass a 1-pp tolerance, and the latency gate
- * lacks power at 10% (docs/gates.md): both are recorded beside the decision until they can decide.
+ * Gates whose failure rolls the canary back. Each only adds anytime-valid rollbacks beside the
+ * rules that advance a canary (the per-interval SLO rule, the McNemar quality rule): its false
+ * alarms stay ≤ α however often it looks. The quality gate's success is not required to advance:
+ * passing a 1-pp tolerance needs more agreeing pairs than the evaluation set holds. The latency
+ * gate lacks power at 10% (docs/gates.md) and is recorded beside the decision.
  */
-export const DECIDING_GATES: readonly GateLook['gate'][] = ['error_rate']
+export const DECIDING_GATES: readonly GateLook['gate'][] = ['quality', 'error_rate']
 
-/** Each anytime-valid gate's look at the step's data so far: quality, error rate, p95 latency. */
-export function judgeGates(b: BakeState, t: AnalysisThresholds, alpha: number): GateLook[] {
+/** Each anytime-valid gate's look at the step's data so far (quality, error rate, p95 latency), judged by the deployment's gate records. */
+export function judgeGates(b: BakeState, policies: readonly GatePolicy[], t: AnalysisThresholds): GateLook[] {
+  const c = gateConfigs(policies, t)
+  const sourceOf = (g: GateName) => policyOf(policies, g, gateDefaultsOf(t)).source
   return [
-    judgeQuality(b.quality_outcomes ?? '', { ...DEFAULT_QUALITY_GATE, alpha }),
-    judgeErrors(b.error_gate ?? newErrorGate(), b.last?.stable.errorRate ?? null, errorGateConfig(t, alpha)),
-    judgeLatency(b.latency_obs ?? [], { ...DEFAULT_LATENCY_GATE, alpha }),
-  ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate) }))
+    judgeQuality(b.quality_outcomes ?? '', c.quality),
+    judgeErrors(b.error_gate ?? newErrorGate(), b.last?.stable.errorRate ?? null, c.errors),
+    judgeLatency(b.latency_obs ?? [], c.latency),
+  ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate), source: sourceOf(g.gate) }))
 }
 
 /** The step's looks with this decision's appended (the newest MAX_GATE_LOOKS). */

@@ -45,6 +45,10 @@ describe('bake decisions (Argo: successful → continue, failed → abort, incon
     expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [gate('inconclusive')]).kind).toBe('continue')
     expect(decideBake(slo('successful'), q('pass'), 0, cfg, [gate('successful')]).kind).toBe('advance')
   })
+  it('pauses for a human when a deciding gate reached its record\'s maximum of samples still inconclusive', () => {
+    const look: GateLook = { gate: 'error_rate', method: 'mixture SPRT', n: 500, estimate: 0, lower: null, upper: null, threshold: 0.001, alpha: 0.05, verdict: 'inconclusive', reason: 'error_rate: only 500 canary requests; reached the maximum of 500 requests, a human decides', needs: 3000, exhausted: true }
+    expect(decideBake(slo('running'), q('inconclusive'), 0, cfg, [look])).toMatchObject({ kind: 'pause', reason: expect.stringMatching(/maximum of 500 requests/) })
+  })
   it('aborts on a quality regression, even while the SLO window runs', () => expect(decideBake(slo('running'), q('fail'), 0, cfg)).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/quality regression/) }))
   it('extends an inconclusive bake, then pauses for a human', () => {
     expect(decideBake(slo('successful'), q('inconclusive'), 0, cfg).kind).toBe('extend')

@@ -121,7 +121,7 @@ export type BakeDecision =
 
 /**
  * Combines the SLO analysis, the quality verdict and the deciding anytime-valid gates (`gates`:
- * only a failure of one of them acts). Failed/Error of any aborts at once; a window still running
+ * a failure of one aborts; one that reached its record's maximum of samples pauses). Failed/Error of any aborts at once; a window still running
  * continues; at the window's end an inconclusive part extends the bake (fresh SLO measurements,
  * quality pairs keep accumulating) until `maxExtensions`, then pauses.
  */
@@ -130,6 +130,8 @@ export function decideBake(slo: Assessment, quality: PairedVerdict | null, exten
   const failedGate = gates.find((g) => g.verdict === 'failed')
   if (failedGate) return { kind: 'abort', reason: `anytime-valid gate failed: ${failedGate.reason}` }
   if (quality?.verdict === 'fail') return { kind: 'abort', reason: `quality regression: ${quality.reason}` }
+  const exhausted = gates.find((g) => g.exhausted)
+  if (exhausted) return { kind: 'pause', reason: `inconclusive: ${exhausted.reason}` }
   if (slo.phase === 'running') return { kind: 'continue' }
   const open: string[] = []
   if (slo.phase === 'inconclusive') open.push(`SLO ${slo.message}`)

@@ -8,6 +8,7 @@ import { IdParams, errorResponses } from '../../api/common.ts'
 import { DeploymentParams, DeploymentSlo, SloBody } from '../../api/slo.ts'
 import { recordAudit } from '../audit/store.ts'
 import type { Deps } from '../deps.ts'
+import type { FleetDeployment } from '../cloud/provider.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { sloProblem, toProviderSlo, type SloSpec } from './slo.ts'
@@ -23,14 +24,17 @@ export function sloFromBody(b: SloBody): SloSpec {
   return s
 }
 
+/** A customer's deployment by id, or OPT_NOT_FOUND (the per-deployment routes of SLOs and gates). */
+export async function deploymentOrNotFound(cloud: Pick<Deps['cloud'], 'listResources'>, customerId: string, deploymentId: string): Promise<FleetDeployment> {
+  const d = (await cloud.listResources(customerId)).deployments.find((x) => x.id === deploymentId)
+  if (!d) throw new errors.OPT_NOT_FOUND('Deployment')
+  return d
+}
+
 /** SLO routes. */
 export const sloRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const { db, clock, cloud } = deps
-  const deploymentOf = async (customerId: string, deploymentId: string) => {
-    const d = (await cloud.listResources(customerId)).deployments.find((x) => x.id === deploymentId)
-    if (!d) throw new errors.OPT_NOT_FOUND('Deployment')
-    return d
-  }
+  const deploymentOf = (customerId: string, deploymentId: string) => deploymentOrNotFound(cloud, customerId, deploymentId)
 
   app.get('/customers/:id/slos', { schema: { tags, params: IdParams, response: { 200: Type.Array(DeploymentSlo), ...errorResponses } } }, async (req) => {
     requireCustomerAccess(req, req.params.id)

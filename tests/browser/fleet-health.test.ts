@@ -40,7 +40,7 @@ const fleet = {
 }
 
 describe('fleet health in the portal', () => {
-  it('shows a dead deployment as a red incident and confirms a proposed SLO', async () => {
+  it('shows a dead deployment as a red incident, confirms a proposed SLO and declares a canary gate', async () => {
     const c = await p.newCustomer('Fleet Health Co')
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fleet })).status).toBe(201)
     const admin = { token: p.adminToken }
@@ -70,6 +70,22 @@ describe('fleet health in the portal', () => {
     const slos = (await p.http<any[]>('GET', `/customers/${c.customerId}/slos`, { token: c.token })).body
     expect(slos.find((s) => s.deployment_id === 'steady')).toMatchObject({ source: 'declared' })
     expect(slos.find((s) => s.deployment_id === 'solo-spot')).toMatchObject({ source: 'proposed' })
+    // the deployment's canary gates: declare the quality gate's tolerance in the portal, then return it to its default
+    await steady.getByTestId('slo-gates').click()
+    const quality = page.locator('[data-testid=gate-policies][data-deployment=steady] [data-testid=gate-policy][data-gate=quality]')
+    await expect.poll(() => quality.getAttribute('data-source'), { timeout: 20_000 }).toBe('default')
+    expect(await quality.getByTestId('gate-plan').textContent()).toMatch(/~[\d,]+ pairs, ~[\d,]+ min/)
+    await quality.getByTestId('gate-edit').click()
+    const editor = page.locator('[data-testid=gate-editor][data-gate=quality]')
+    await editor.getByTestId('gate-tolerance').fill('3')
+    await editor.getByTestId('gate-save').click()
+    await expect.poll(() => quality.getAttribute('data-source'), { timeout: 20_000 }).toBe('declared')
+    expect(await quality.getByTestId('gate-policy-tolerance').textContent()).toBe('3.0%')
+    const declared = (await p.http<any>('GET', `/customers/${c.customerId}/deployments/steady/gates`, { token: c.token })).body
+    expect(declared.gates.find((g: any) => g.gate === 'quality')).toMatchObject({ tolerance: 0.03, source: 'declared' })
+    await shot(page, 'fleet-health-gates')
+    await quality.getByTestId('gate-reset').click()
+    await expect.poll(() => quality.getAttribute('data-source'), { timeout: 20_000 }).toBe('default')
     await shot(page, 'fleet-health-incident')
     expect(errors).toEqual([])
     await ctx.close()

@@ -93,6 +93,9 @@ describe('portal journey (demo fleet)', () => {
 
     await requireEndpoint(p, 'GET', `/customers/${demo.customerId}/recommendations`, demo.token)
     const spot = (await waitFor(async () => (await pendingRecs('spot_migration')).sort((a, b) => b.estimated_savings - a.estimated_savings)[0], { timeoutMs: 60_000, what: 'a pending spot_migration recommendation on the demo fleet' }))
+    // the customer declares the deployment's quality gate: the approve dialog plans with it and the rollout is judged by it
+    const gates = `/customers/${demo.customerId}/deployments/${spot.deployment_id}/gates`
+    expect((await p.http('PUT', `${gates}/quality`, { token: demo.token, body: { tolerance: 0.02, alpha: 0.05, min_samples: 30, max_samples: 500 } })).status).toBe(200)
     await page.getByTestId('nav-recommendations').click()
     await page.getByTestId('f-type').selectOption('spot_migration')
     await page.locator(`[data-testid=rec-row][data-id="${spot.id}"]`).waitFor()
@@ -112,6 +115,10 @@ describe('portal journey (demo fleet)', () => {
     expect(await page.getByTestId('recommendation-detail').getAttribute('data-status')).toBe('pending')
     await page.getByTestId('approve-button').click()
     await page.getByTestId('confirm-approve').waitFor()
+    // before the canary starts: what each gate needs, from the record just declared
+    const planned = (await p.http<any>('GET', gates, { token: demo.token })).body.plan.lines.find((l: any) => l.gate === 'quality')
+    await expect.poll(() => page.locator('[data-testid=canary-plan] [data-gate=quality]').textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`2\\.0% tolerated\\): this canary needs ~${planned.needs.toLocaleString('en-US')} pairs`))
     await shot(page, 'approve-dialog')
     await page.getByTestId('confirm-approve').click()
     await page.waitForURL('**/app/optimizations/**')
@@ -146,7 +153,11 @@ describe('portal journey (demo fleet)', () => {
       expect(await looks.count()).toBe(mine.length)
       const shown = Number((await looks.last().getByTestId('gate-look-threshold').textContent())!.replace('%', '')) / 100
       expect(shown).toBeCloseTo(mine.at(-1).threshold, 6)
+      const source = page.locator(`[data-testid=step-row][data-name=validate_canary] [data-testid=gate-looks][data-gate=${gate}] [data-testid=gate-looks-source]`)
+      expect(await source.textContent()).toBe(`${mine.at(-1).source} record`)
     }
+    // the quality gate was judged by the declared record, at every look
+    expect(recorded.filter((l) => l.gate === 'quality').every((l) => l.threshold === 0.02 && l.source === 'declared')).toBe(true)
     await shot(page, 'optimization-completed')
 
     await page.getByTestId('nav-overview').click()

@@ -55,15 +55,20 @@ describe('e2e: scenarios 4 and 6', () => {
     log.phase('Injecting an error burst into whatever canary comes next')
     const fault = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body: { customer_id: c.customerId, deployment_id: 'vllm-prod-1', target: 'canary', kind: 'error_burst', magnitude: 0.2 } })
     expect(fault.status).toBe(201)
+    log.phase('Declaring this deployment\'s gates: the decision must use these records, not the defaults')
+    const gates = `/customers/${c.customerId}/deployments/vllm-prod-1/gates`
+    expect((await p.http('PUT', `${gates}/error_rate`, { token: c.token, body: { tolerance: 0.002, alpha: 0.01, min_samples: 50, max_samples: 100_000 } })).status).toBe(200)
+    expect((await p.http('PUT', `${gates}/quality`, { token: c.token, body: { tolerance: 0.02, alpha: 0.05, min_samples: 30, max_samples: 300 } })).status).toBe(200)
     const approval = await p.http('POST', `/recommendations/${c.rec.id}/approve`, { token: c.token })
     const opt = await waits(p, c.token).optimizationDone(approval.body.optimization_id)
     expect(opt.status).toBe('rolled_back')
-    expect(String(opt.result.error)).toMatch(/anytime-valid gate failed: error_rate: .*e-value/)
-    // the step that failed recorded the look that decided, beside the gates that did not
+    expect(String(opt.result.error)).toMatch(/anytime-valid gate failed: error_rate: .*e-value .* ≥ 100: above stable \+ 0\.20%/)
+    // the step that failed recorded the look that decided, beside the other gates' looks
     const failed = opt.execution_steps.find((s: any) => s.name.startsWith('validate') && s.status === 'failed')
     const looks: any[] = failed.detail.analysis.gate_looks
-    expect(looks.filter((l) => l.gate === 'error_rate').at(-1)).toMatchObject({ verdict: 'failed', decides: true, threshold: 0.001 })
-    expect(looks.filter((l) => l.gate === 'quality').every((l) => l.decides === false)).toBe(true)
+    expect(looks.filter((l) => l.gate === 'error_rate').at(-1)).toMatchObject({ verdict: 'failed', decides: true, threshold: 0.002, alpha: 0.01, source: 'declared' })
+    expect(looks.filter((l) => l.gate === 'quality').every((l) => l.decides === true && l.threshold === 0.02 && l.source === 'declared')).toBe(true)
+    expect(looks.filter((l) => l.gate === 'latency_p95').every((l) => l.threshold === 0.05 && l.source === 'default')).toBe(true)
     const after = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body
     expect(running(after)).toEqual(running(c.before))
     log.ok(`Rolled back: ${opt.result.error}`)

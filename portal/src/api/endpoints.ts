@@ -3,7 +3,7 @@
  * Paths and fields follow DESIGN.md §6 and issues 2–5; every figure the portal shows comes from here.
  */
 import { peekPrefetch, request, takePrefetch, type Query } from './client.ts'
-import type { DeploymentSlo, ReconcilerAction, SloBody } from './types.ts'
+import type { DeploymentGates, DeploymentSlo, GateBody, GatePolicy, ReconcilerAction, SloBody } from './types.ts'
 import type {
   AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
@@ -181,5 +181,11 @@ export const listFaults = (customerId: string) => request<Fault[]>('GET', '/admi
 export const listSlos = (id: string) => request<DeploymentSlo[]>('GET', `/customers/${enc(id)}/slos`)
 /** PUT /customers/{id}/deployments/{deploymentId}/slo: declare (or confirm) a deployment's SLO. */
 export const putSlo = (id: string, deploymentId: string, body: SloBody) => request<DeploymentSlo>('PUT', `/customers/${enc(id)}/deployments/${enc(deploymentId)}/slo`, { body })
+/** GET /customers/{id}/deployments/{deploymentId}/gates: the canary gate records and the plan of a canary starting now. */
+export const getGates = (id: string, deploymentId: string) => request<DeploymentGates>('GET', `/customers/${enc(id)}/deployments/${enc(deploymentId)}/gates`)
+/** PUT /customers/{id}/deployments/{deploymentId}/gates/{gate}: declare one gate. */
+export const putGate = (id: string, deploymentId: string, gate: string, body: GateBody) => request<GatePolicy>('PUT', `/customers/${enc(id)}/deployments/${enc(deploymentId)}/gates/${enc(gate)}`, { body })
+/** DELETE /customers/{id}/deployments/{deploymentId}/gates/{gate}: return one gate to its default. */
+export const resetGate = (id: string, deploymentId: string, gate: string) => request<GatePolicy>('DELETE', `/customers/${enc(id)}/deployments/${enc(deploymentId)}/gates/${enc(gate)}`)
 /** GET /customers/{id}/reconciler/actions: what the reconciler did, newest first. */
 export const listReconcilerActions = (id: string) => request<ReconcilerAction[]>('GET', `/customers/${enc(id)}/reconciler/actions`)

@@ -21,6 +21,7 @@ import type { DeploymentSlo as DeploymentSloSchema, SloBody as SloBodySchema } f
 import type { Incident as IncidentSchema, ReconcilerAction as ReconcilerActionSchema } from '../../../api/reconciler.ts'
 import type { SpendBreakdown as SpendBreakdownSchema, SpendHistory as SpendHistorySchema } from '../../../api/spend.ts'
 import type { IdleInstances as IdleInstancesSchema, TerminateIdleReply as TerminateIdleReplySchema } from '../../../api/idle.ts'
+import type { DeploymentGates as DeploymentGatesSchema, GateBody as GateBodySchema, GatePolicy as GatePolicySchema } from '../../../api/gates.ts'
 import type { Static } from '@sinclair/typebox'
 
 export type { AuditEntry, Customer, CustomerEnvironment, LoginReply, SignupBody, Preferences }
@@ -187,6 +188,10 @@ export interface LiveMessage { type: string; customerId: string; id?: string; da
 /** A deployment's SLO, declared or proposed (issue 10). */
 export type DeploymentSlo = Static<typeof DeploymentSloSchema>
 export type SloBody = SloBodySchema
+/** A deployment's canary gate records and the plan of a canary starting now. */
+export type DeploymentGates = Static<typeof DeploymentGatesSchema>
+export type GatePolicy = Static<typeof GatePolicySchema>
+export type GateBody = GateBodySchema
 /** An open incident and a reconciler action. */
 export type Incident = IncidentSchema
 export type ReconcilerAction = Static<typeof ReconcilerActionSchema>

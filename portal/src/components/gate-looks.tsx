@@ -29,6 +29,7 @@ function GateTable({ gate, looks }: { gate: string; looks: Obj[] }) {
     <details className="details" data-testid="gate-looks" data-gate={gate} data-decides={String(last.decides === true)}>
       <summary>
         {label(gate)} gate, look by look <span className="muted small">({looks.length} look{looks.length === 1 ? '' : 's'}; {String(last.method)}, α {share(last.alpha)}{num(last.needs) === null ? '' : `; ≥ 80% power needs ~${String(last.needs)} samples`}; {last.decides === true ? 'its failure rolls the canary back' : 'recorded beside the decision'})</span>
+        {typeof last.source === 'string' && <> <Badge tone={last.source === 'declared' ? 'success' : 'neutral'} testid="gate-looks-source">{last.source === 'declared' ? 'declared record' : 'default record'}</Badge></>}
       </summary>
       <div className="table-wrap" {...scrollRegion(`${label(gate)} gate looks`)}>
         <table className="table compact">

@@ -1,12 +1,13 @@
 /**
  * Fleet health on the overview (issue 10): open incidents in red, what the reconciler did, and each
- * deployment's SLO, with proposals to confirm and an editor for declared ones.
+ * deployment's SLO, with proposals to confirm and an editor for declared ones, and its canary gates.
  */
 import { useState, type FormEvent } from 'react'
 import { listReconcilerActions, listSlos, putSlo } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { DeploymentSlo, Incident, SloBody } from '../api/types.ts'
 import { Async, Badge, Card, EmptyState, ErrorState } from '../components/ui.tsx'
+import { DeploymentGatesPanel } from '../components/gate-policies.tsx'
 import { label, ms, pct, when } from '../lib/format.ts'
 
 /** Open incidents as a red banner, one line each. */
@@ -53,7 +54,7 @@ function SloEditor({ customerId, slo, done }: { customerId: string; slo: Deploym
   const [f, setF] = useState({ p95: String(slo.e2e_p95_ms), p99: String(slo.e2e_p99_ms), err: String(slo.max_error_rate * 100), q: String(slo.min_quality) })
   const save = useAction(async () => {
     await putSlo(customerId, slo.deployment_id, { ...bodyOf(slo), e2e_p95_ms: Number(f.p95), e2e_p99_ms: Number(f.p99), max_error_rate: Number(f.err) / 100, min_quality: Number(f.q) })
-    invalidate(['slos', 'dashboard'])
+    invalidate(['slos', 'dashboard', 'gates'])
     done()
   })
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
@@ -73,9 +74,11 @@ function SloEditor({ customerId, slo, done }: { customerId: string; slo: Deploym
 
 function SloRow({ customerId, slo }: { customerId: string; slo: DeploymentSlo }) {
   const [editing, setEditing] = useState(false)
-  const confirm = useAction(async () => { await putSlo(customerId, slo.deployment_id, bodyOf(slo)); invalidate(['slos', 'dashboard']) })
+  const [gates, setGates] = useState(false)
+  const confirm = useAction(async () => { await putSlo(customerId, slo.deployment_id, bodyOf(slo)); invalidate(['slos', 'dashboard', 'gates']) })
   if (editing) return <tr><td colSpan={5}><SloEditor customerId={customerId} slo={slo} done={() => setEditing(false)} /></td></tr>
   return (
+    <>
     <tr data-testid="slo-row" data-deployment={slo.deployment_id}>
       <th scope="row" className="mono small wrap">{slo.deployment_id}</th>
       <td className="num">{ms(slo.e2e_p95_ms)}</td>
@@ -87,9 +90,12 @@ function SloRow({ customerId, slo }: { customerId: string; slo: DeploymentSlo })
             ? <><Badge tone="warning">proposed</Badge><button type="button" className="btn btn-sm" onClick={() => void confirm.run()} disabled={confirm.pending} data-testid="slo-confirm">Confirm</button></>
             : <Badge tone="success">declared</Badge>}
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => setEditing(true)} data-testid="slo-edit">Edit</button>
+          <button type="button" className="btn btn-ghost btn-sm" aria-expanded={gates} onClick={() => setGates(!gates)} data-testid="slo-gates" aria-label={`Canary gates of ${slo.deployment_id}`}>Gates</button>
         </span>
       </td>
     </tr>
+    {gates && <tr><td colSpan={5}><DeploymentGatesPanel customerId={customerId} deploymentId={slo.deployment_id} /></td></tr>}
+    </>
   )
 }
 

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
 import { approveRecommendation, getRecommendation, getSimilarOutcomes, rejectRecommendation } from '../api/endpoints.ts'
+import { CanaryPlanSummary } from '../components/gate-policies.tsx'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { PredictedEffect, Recommendation, SimilarOutcome } from '../api/types.ts'
 import { Dialog } from '../components/dialog.tsx'
@@ -246,6 +247,7 @@ function Decision({ r }: { r: Recommendation }) {
         <p>{(r.plan as { summary?: string }).summary ?? r.title}</p>
         <KeyValues rows={[['Estimated savings', `${usd(r.estimated_savings)} / month`], ['Risk', label(judged.risk)], ['Confidence', pct(judged.confidence, 0)], ['Deployment', r.deployment_id ?? '—']]} />
         <p className="muted small">The change rolls out as a canary (10% → 50% → 100% of traffic). Each step is checked against your SLO and answer quality; a failed check rolls it back to the current configuration automatically.</p>
+        {r.deployment_id && dialog === 'approve' && <CanaryPlanSummary customerId={r.customer_id} deploymentId={r.deployment_id} />}
         {dissent.length > 0 && <p className="action-error">Not every agent approved: {dissent.map((v) => label(v.agent_type)).join(', ')}.</p>}
         <ActionError error={approve.error} />
       </Dialog>

@@ -9,6 +9,7 @@ import type { CloudProvider, FleetDeployment, FleetInstance, ProviderError } fro
 import type { EngineConfig } from '../../cloud/model/serving.ts'
 import type { ChangePlan, PredictedEffect, RecommendationType, RiskLevel } from '../../recommendations/recommendation.ts'
 import type { AnalysisThresholds } from '../../rollouts/rollout.ts'
+import type { GatePolicy } from '../../gates/policy.ts'
 import type { BakeState } from '../../rollouts/bake.ts'
 import type { EngineDeps, StepEnv } from '../engine.ts'
 import { ACTUATION_POLL_MS } from '../../actuators/actuator.ts'
@@ -53,6 +54,8 @@ export interface OptimizationContext {
   /** The stable group before any change: what a rollback restores and verifies. */
   original?: { instance_ids: string[]; config: EngineConfig; captured_at: string }
   thresholds?: AnalysisThresholds
+  /** The deployment's canary gate records when the change started: the decision and the rollout page read these. */
+  gate_policies?: GatePolicy[]
   /** Monthly run-rate of the deployment from the bill, just before the change. */
   run_rate_before_usd?: number
   launched?: Record<string, string[]>

@@ -7,6 +7,7 @@
 import { rebasePlan, poolsOfInstances, thresholdsFor } from '../../rollouts/rollout.ts'
 import { monthlyRunRateUsd } from '../../spend/run-rate.ts'
 import { customerPreferences } from '../../optimizations/store.ts'
+import { gatePoliciesOf } from '../../gates/store.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
 import { ctxOf, findDeployment, fromProviderError, launchedIds, type OptimizationDeps } from './context.ts'
@@ -43,6 +44,7 @@ async function captureOriginal(env: StepEnv<OptimizationDeps>, run: Run): Promis
   if (c.rebase) c.plan = rebasePlan(c.plan, c.recommendation.type, { config: deployment.stable.config, pools: poolsOfInstances(stable) }, c.base_config ?? deployment.stable.config)
   c.original = { instance_ids: [...deployment.stable.instanceIds], config: deployment.stable.config, captured_at: env.now.toISOString() }
   c.thresholds = thresholdsFor(deployment.slo, await customerPreferences(env.deps.db, run.customerId))
+  c.gate_policies = await gatePoliciesOf(env.deps.db, run.customerId, deployment)
   c.run_rate_before_usd = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
   return null
 }

@@ -60,7 +60,7 @@ export function validateStep(weight: number) {
     b.last = { stable, canary }
     b.before = { stable: scraped.stable, canary: scraped.canary }
     b.measurements = [...b.measurements, ...sloMeasurements(canary, stable, thresholds, env.now)]
-    Object.assign(b, observeGates(b, canary, stable, thresholds, DEFAULT_PAIRED.alpha))
+    Object.assign(b, observeGates(b, canary, stable, c.gate_policies ?? [], thresholds))
     b.intervals += 1
     b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
     await askPairs(b, deployment, env, cfg)
@@ -107,7 +107,7 @@ function decide(b: BakeState, run: Run, env: StepEnv<OptimizationDeps>, cfg: Bak
   const thresholds = ctxOf(run).thresholds ?? thresholdsFor(null)
   // the limit shown (thresholds.maxQualityDrop) is the limit used
   b.quality_verdict = judgePaired(b.pairs, { ...DEFAULT_PAIRED, maxDrop: thresholds.maxQualityDrop, alpha: slo.phase === 'running' ? INTERIM_ALPHA : DEFAULT_PAIRED.alpha })
-  b.gates = judgeGates(b, thresholds, DEFAULT_PAIRED.alpha)
+  b.gates = judgeGates(b, ctxOf(run).gate_policies ?? [], thresholds)
   b.gate_looks = withLooks(b, b.gates, env.now)
   const decision = decideBake(slo, b.quality_verdict, b.window, cfg, b.gates.filter((g) => g.decides))
   const analysis = { phase: slo.phase, message: slo.message, metrics: slo.metrics, gates: b.gates, gate_looks: b.gate_looks }

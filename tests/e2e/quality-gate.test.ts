@@ -1,0 +1,79 @@
+/**
+ * Issue 12's acceptance through the API on a started server: an injected 8-pp quality drop on the
+ * canary rolls back (the anytime-valid quality gate's failure, or the McNemar rule, decides) on the
+ * demo fleet and on a fleet registered through the API; a change with no fault completes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
+import { seedInfrastructure } from '../support/fixtures.ts'
+import { phaseLog } from '../support/phases.ts'
+import { approve, waits } from '../support/api.ts'
+
+let p: TestPlatform
+beforeAll(async () => { p = await startTestPlatform({ env: { OPTIINFRA_DEMO: 'true' } }) }, 120_000)
+afterAll(async () => { await p?.stop() })
+
+const DROP = 0.08
+
+/** Injects an 8-pp quality drop into the next canary of a deployment (or none), approves, and returns the finished rollout. */
+async function rollout(token: string, customerId: string, rec: { id: string; deployment_id: string }, fault: boolean) {
+  if (fault) {
+    const f = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body: { customer_id: customerId, deployment_id: rec.deployment_id, target: 'canary', kind: 'quality_degradation', magnitude: DROP } })
+    expect(f.status).toBe(201)
+  }
+  const approval = await approve(p, token, rec.id)
+  expect(approval.status, JSON.stringify(approval.body)).toBe(200)
+  return waits(p, token).optimizationDone(approval.body.optimization_id, 180_000)
+}
+
+/** The quality gate's looks of the last validation step the rollout reached. */
+function qualityLooks(opt: any): any[] {
+  const steps = opt.execution_steps.filter((s: any) => s.name.startsWith('validate') && s.detail?.analysis)
+  return (steps.at(-1)?.detail.analysis.gate_looks ?? []).filter((l: any) => l.gate === 'quality')
+}
+
+function expectRolledBackByQuality(opt: any) {
+  expect(opt.status).toBe('rolled_back')
+  expect(String(opt.result.error)).toMatch(/quality regression/)
+  const last = qualityLooks(opt).at(-1)
+  // the decision's record: the drop's lower bound cleared the tolerated 1 pp
+  if (/anytime-valid gate failed/.test(String(opt.result.error))) expect(last).toMatchObject({ verdict: 'failed', decides: true, threshold: 0.01 })
+  expect(last.estimate).toBeGreaterThan(0.02)
+}
+
+describe('e2e: the quality gate decides (issue 12)', () => {
+  // the same change on the same registered fleet without a fault completes in tests/e2e/spot-migration.test.ts
+  it('rolls back an 8-pp quality drop on a fleet registered through the API', async () => {
+    const log = phaseLog('QUALITY GATE · REGISTERED FLEET')
+    const c = await p.newCustomer('Quality Gate Co')
+    expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedInfrastructure })).status).toBeLessThan(300)
+    await p.http('POST', `/customers/${c.customerId}/analyze`, { token: c.token, body: { agent_type: 'cost' } })
+    const rec = await waits(p, c.token).recommendation(c.customerId, (r) => r.type === 'spot_migration' && r.validation_status === 'validated')
+    log.phase(`Injecting a ${DROP * 100}-pp drop into the canary of ${rec.deployment_id}`)
+    const bad = await rollout(c.token, c.customerId, rec, true)
+    expectRolledBackByQuality(bad)
+    log.ok(`Rolled back: ${bad.result.error}`)
+    log.passed()
+  }, 300_000)
+
+  it('rolls back an 8-pp quality drop and completes a change without it, on the demo fleet', async () => {
+    const log = phaseLog('QUALITY GATE · DEMO FLEET')
+    const cred = p.credentials.find((c) => c.role === 'customer')!
+    const token = (await p.http<{ access_token: string }>('POST', '/auth/login', { body: { username: cred.email, password: cred.password } })).body.access_token
+    const customerId = cred.customerId!
+    // two validated changes on two deployments: one gets the fault, the other none
+    const [first, second] = await waitFor(async () => {
+      const recs = (await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending`, { token })).body.filter((r) => r.deployment_id && r.validation_status === 'validated')
+      const byDeployment = [...new Map(recs.map((r) => [r.deployment_id, r])).values()]
+      return byDeployment.length >= 2 ? byDeployment : undefined
+    }, { timeoutMs: 120_000, what: 'validated recommendations on two demo deployments' })
+    log.phase(`Injecting a ${DROP * 100}-pp drop into the canary of ${first!.deployment_id} (${first!.type})`)
+    const bad = await rollout(token, customerId, first!, true)
+    expectRolledBackByQuality(bad)
+    log.ok(`Rolled back: ${bad.result.error}`)
+    log.phase(`${second!.type} on ${second!.deployment_id} without a fault`)
+    const good = await rollout(token, customerId, second!, false)
+    expect(good.status, good.result?.error).toBe('completed')
+    log.passed()
+  }, 300_000)
+})
