@@ -15,7 +15,7 @@ import { Sampler } from '../server/generator/distributions.ts'
 import { newBet, observe, rejected } from '../server/gates/betting.ts'
 import { DEFAULT_QUALITY_GATE } from '../server/gates/quality.ts'
 import { pairsNeeded } from '../server/gates/sample-size.ts'
-import { DEFAULT_LATENCY_GATE, latencyObservation } from '../server/gates/latency.ts'
+import { DEFAULT_LATENCY_GATE, latencyClip, latencyLogRatio, toUnit } from '../server/gates/latency.ts'
 import { DEFAULT_PAIRED, judgePaired, NO_PAIRS, addPair } from '../server/quality/paired.ts'
 import { judgeErrors, newErrorGate, observeErrors } from '../server/gates/error-rate.ts'
 import { binomialUpperTail } from '../server/rollouts/analysis.ts'
@@ -59,9 +59,10 @@ function empiricalP95(rng: Sampler, n: number, factor: number): number {
 
 function latencyCanary(rng: Sampler, factor: number): Outcome {
   const cfg = DEFAULT_LATENCY_GATE
-  let bet = newBet(latencyObservation(1 + cfg.toleratedRegression, 1)!)
+  const clip = latencyClip(cfg)
+  let bet = newBet(toUnit(Math.log(1 + cfg.toleratedRegression), clip))
   for (let look = 1; look <= LOOKS; look++) {
-    bet = observe(bet, latencyObservation(empiricalP95(rng, 200, factor), empiricalP95(rng, 1800, 1))!)
+    bet = observe(bet, toUnit(latencyLogRatio(empiricalP95(rng, 200, factor), empiricalP95(rng, 1800, 1))!, clip))
     const side = rejected(bet, cfg.alpha)
     if (side === 'above') return 'failed'
     if (side === 'below' && look >= cfg.minIntervals) return 'successful'
@@ -112,6 +113,7 @@ export async function run(): Promise<BenchResult[]> {
   const errAA = Array.from({ length: RUNS }, () => errorCanary(rng, base, base))
   const errEdge = Array.from({ length: RUNS }, () => errorCanary(rng, base, base + ERROR_GATE.tolerance))
   const err1pp = Array.from({ length: RUNS }, () => errorCanary(rng, base, base + 0.01))
+  const latEdge = Array.from({ length: RUNS }, () => latencyCanary(rng, 1 + DEFAULT_LATENCY_GATE.toleratedRegression))
   const e = `${RUNS} canaries × up to ${LOOKS} intervals of 200 canary / 1,800 stable requests, stable ${base * 100}% errors, tolerance +${ERROR_GATE.tolerance * 100}%`
   const ref = (rs: { reference: boolean }[]) => `reference in the same run: one-sided binomial test re-run at each look fails ${(share(rs.map((r) => r.reference)) * 100).toFixed(1)}%`
   const mcnemar = share(aa.map((r) => r.mcnemarFailed))
@@ -127,5 +129,6 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'error-rate gate: false alarm rate at the tolerance (canary = stable + 0.1%)', value: share(errEdge.map((r) => r.gate)), unit: 'share', target: ERROR_GATE.alpha, better: 'lower', note: `${e}; ${ref(errEdge)}` },
     { name: 'error-rate gate: power at stable + 1 pp', value: share(err1pp.map((r) => r.gate)), unit: 'share', target: 0.8, better: 'higher', note: `${e}; ${ref(err1pp)}` },
     { name: 'latency gate: power at 10% p95 regression', value: share(lat10.map((g) => g === 'failed')), unit: 'share', target: 0.8, better: 'higher', note: `${l}; passed ${(share(lat10.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
+    { name: 'latency gate: false alarm rate at the tolerance (canary p95 5% slower)', value: share(latEdge.map((g) => g === 'failed')), unit: 'share', target: DEFAULT_LATENCY_GATE.alpha, better: 'lower', note: `${l}; the clip at 4·ln(1 + tolerance) keeps a canary at the tolerance below α; passed ${(share(latEdge.map((g) => g === 'successful')) * 100).toFixed(1)}%` },
   ]
 }

@@ -52,7 +52,7 @@ describe('error-rate and latency gates of a bake', () => {
 
   it('skips an interval without canary requests for latency but keeps the evidence gathered so far', () => {
     const b = bakeThrough([[sig(400, 300, 0), sig(400, 2700, 0)], [sig(400, 0, 0), sig(400, 2700, 0)]])
-    expect(b.latency_obs).toHaveLength(1)
+    expect(b.latency_log_ratios).toHaveLength(1)
     expect(b.error_gate!.requests).toBe(300)
   })
 })

@@ -12,7 +12,7 @@ import type { AnalysisThresholds } from './rollout.ts'
 import type { GateLook } from '../gates/gate.ts'
 import { judgeQuality } from '../gates/quality.ts'
 import { judgeErrors, newErrorGate, observeErrors, type ErrorGateState } from '../gates/error-rate.ts'
-import { judgeLatency, latencyObservation } from '../gates/latency.ts'
+import { judgeLatency, latencyLogRatio } from '../gates/latency.ts'
 import { errorConfig, latencyConfig, policyOf, qualityConfig, type GateDefaultsInput, type GateName, type GatePolicy } from '../gates/policy.ts'
 
 /** A bake in progress. */
@@ -33,8 +33,8 @@ export interface BakeState {
   refused?: { stable: number; canary: number }
   /** The error-rate gate's e-process, across every measured interval of the step (extensions included). */
   error_gate?: ErrorGateState
-  /** The latency gate's observations, one per measured interval with both p95s (see `latencyObservation`). */
-  latency_obs?: number[]
+  /** The latency gate's data: ln(p95 canary / p95 stable) of each measured interval with both p95s. */
+  latency_log_ratios?: number[]
   /** The anytime-valid gates' latest look (those marked `decides` can roll the canary back). */
   gates?: GateLook[]
   /** Every look of those gates in this step, oldest first: the rollout page charts the sequence from it. */
@@ -59,11 +59,11 @@ export function gateConfigs(policies: readonly GatePolicy[], t: AnalysisThreshol
 }
 
 /** The error-rate and latency gates' state after one measured interval of canary against stable. */
-export function observeGates(b: BakeState, canary: WindowSignals, stable: WindowSignals, policies: readonly GatePolicy[], t: AnalysisThresholds): Pick<BakeState, 'error_gate' | 'latency_obs'> {
-  const x = canary.requests > 0 ? latencyObservation(canary.p95Ms, stable.p95Ms) : null
+export function observeGates(b: BakeState, canary: WindowSignals, stable: WindowSignals, policies: readonly GatePolicy[], t: AnalysisThresholds): Pick<BakeState, 'error_gate' | 'latency_log_ratios'> {
+  const y = canary.requests > 0 ? latencyLogRatio(canary.p95Ms, stable.p95Ms) : null
   return {
     error_gate: observeErrors(b.error_gate ?? newErrorGate(), canary.requests, canary.errors, stable.errorRate ?? 0, gateConfigs(policies, t).errors),
-    latency_obs: x === null ? (b.latency_obs ?? []) : [...(b.latency_obs ?? []), x],
+    latency_log_ratios: y === null ? (b.latency_log_ratios ?? []) : [...(b.latency_log_ratios ?? []), y],
   }
 }
 
@@ -72,7 +72,8 @@ export function observeGates(b: BakeState, canary: WindowSignals, stable: Window
  * rules that advance a canary (the per-interval SLO rule, the McNemar quality rule): its false
  * alarms stay ≤ α however often it looks. The quality gate's success is not required to advance:
  * passing a 1-pp tolerance needs more agreeing pairs than the evaluation set holds. The latency
- * gate lacks power at 10% (docs/gates.md) and is recorded beside the decision.
+ * gate compares with stable, and right-sizing is meant to be slower within the SLO: the SLO rules
+ * decide latency and the gate is recorded beside them (docs/gates.md).
  */
 export const DECIDING_GATES: readonly GateLook['gate'][] = ['quality', 'error_rate']
 
@@ -83,7 +84,7 @@ export function judgeGates(b: BakeState, policies: readonly GatePolicy[], t: Ana
   return [
     judgeQuality(b.quality_outcomes ?? '', c.quality),
     judgeErrors(b.error_gate ?? newErrorGate(), b.last?.stable.errorRate ?? null, c.errors),
-    judgeLatency(b.latency_obs ?? [], c.latency),
+    judgeLatency(b.latency_log_ratios ?? [], c.latency),
   ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate), source: sourceOf(g.gate) }))
 }
 
