@@ -1,7 +1,7 @@
 /**
  * A human's decisions on a running optimization: pause it where it is, resume a paused run (one
- * paused on an inconclusive analysis resumes by accepting the step, as Argo's `promote`), or abort
- * it (the engine takes the rollback path at its next claim). Each is recorded and audited in one
+ * paused on an inconclusive analysis resumes by accepting the step), promote a baking canary past
+ * its current analysis (Argo's `promote`), or abort it (the engine takes the rollback path at its next claim). Each is recorded and audited in one
  * transaction; the engine acts.
  */
 import type { Db } from '../db/db.ts'
@@ -13,6 +13,7 @@ import { getRun, requestControl } from '../workflows/store.ts'
 import { WORKFLOW_CHANNEL, pastPointOfNoReturn } from '../workflows/engine.ts'
 import { optimizationDefinition, OPTIMIZATION_KIND } from '../workflows/optimization.ts'
 import { isTerminal, type Run } from '../workflows/workflow.ts'
+import { allRolloutSteps } from '../rollouts/rollout.ts'
 
 /** What control needs. */
 export interface ControlDeps { db: Db; clock: Clock; live: LiveHub }
@@ -60,6 +61,30 @@ export async function pauseOptimization(deps: ControlDeps, actor: string, id: st
     const next = await requestControl(tx, id, { pauseRequested: MANUAL_PAUSE }, ['pending', 'running', 'paused'], deps.clock.now())
     if (!next) throw new errors.OPT_STATE_INVALID('optimization changed meanwhile; refetch and retry')
     await recordAudit(tx, deps.clock, { customerId: cur.customerId, actor, action: 'optimization:pause_requested', subjectType: 'optimization', subjectId: id, detail: { reason, step: cur.steps[cur.stepIndex]?.name } })
+    return next
+  })
+  await announce(deps, run)
+  return run
+}
+
+const VALIDATE_STEPS = new Set(allRolloutSteps().filter((s) => s.action === 'validate').map((s) => s.name))
+
+/**
+ * Promotes a baking canary past its current analysis (Argo's `promote`): the validate step the run
+ * is at advances at its next look, recorded as promoted by this actor, and the rollout goes on to
+ * its next step (the next validation is judged again). A run held by a human's pause is released;
+ * one paused on an inconclusive analysis goes on too. Refused anywhere but at a validation.
+ */
+export async function promoteOptimization(deps: ControlDeps, actor: string, id: string): Promise<Run> {
+  const run = await deps.db.tx(async (tx) => {
+    const cur = await loadOptimization(tx, id)
+    const step = cur.steps[cur.stepIndex]?.name ?? ''
+    if (isTerminal(cur.status) || cur.phase !== 'steps' || cur.abortRequested) throw new errors.OPT_STATE_INVALID(`optimization is ${cur.abortRequested ? 'being aborted' : cur.phase === 'steps' ? cur.status : 'finishing'}; it cannot be promoted`)
+    if (!VALIDATE_STEPS.has(step)) throw new errors.OPT_STATE_INVALID(`optimization is at ${step || 'no step'}, not at a canary analysis; only a baking canary can be promoted`)
+    const promoteRequested = { step, by: actor, at: deps.clock.now().toISOString() }
+    const next = await requestControl(tx, id, { promoteRequested, pauseRequested: null, ...(cur.status === 'paused' ? { status: 'running' as const } : {}) }, ['pending', 'running', 'paused'], deps.clock.now())
+    if (!next) throw new errors.OPT_STATE_INVALID('optimization changed meanwhile; refetch and retry')
+    await recordAudit(tx, deps.clock, { customerId: cur.customerId, actor, action: 'optimization:promoted', subjectType: 'optimization', subjectId: id, detail: { step } })
     return next
   })
   await announce(deps, run)

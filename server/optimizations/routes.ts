@@ -7,7 +7,7 @@ import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { emptyBodyAsObject } from '../http/optional-body.ts'
 import type { Deps } from '../deps.ts'
 import { approveRecommendation } from './approve.ts'
-import { abortOptimization, loadOptimization, pauseOptimization, resumeOptimization } from './control.ts'
+import { abortOptimization, loadOptimization, pauseOptimization, promoteOptimization, resumeOptimization } from './control.ts'
 import { presentOptimization } from './optimization.ts'
 import { retryOptimization } from './retry.ts'
 import { getRecommendation } from './store.ts'
@@ -52,6 +52,12 @@ export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     const run = await loadOptimization(deps.db, req.params.id)
     const user = requireCustomerAccess(req, run.customerId)
     return presentOptimization(await pauseOptimization(deps, actorOf(user), run.id, req.body?.reason ?? 'requested by a user'))
+  })
+
+  app.post('/optimizations/:id/promote', { schema: { tags, summary: 'Promote a baking canary past its current analysis (the next step runs; later analyses still judge it)', params: IdParams, response: { 200: Optimization, ...errorResponses } } }, async (req) => {
+    const run = await loadOptimization(deps.db, req.params.id)
+    const user = requireCustomerAccess(req, run.customerId)
+    return presentOptimization(await promoteOptimization(deps, actorOf(user), run.id))
   })
 
   app.post('/optimizations/:id/retry', { schema: { tags, summary: 'Propose a rolled-back or failed change again, for fresh validation and approval', params: IdParams, response: { 200: RetryReply, 201: RetryReply, ...errorResponses } } }, async (req, reply) => {

@@ -4,18 +4,19 @@
  * every write checks `version` so a worker whose lease was taken over can never overwrite a run.
  */
 import type { Db } from '../db/db.ts'
-import type { ExecutionStep, Run, RunPhase, RunStatus, TransitionEvent } from './workflow.ts'
+import type { ExecutionStep, PromoteRequest, Run, RunPhase, RunStatus, TransitionEvent } from './workflow.ts'
 
 interface RunRow {
   id: string; kind: string; customer_id: string; subject_id: string | null; status: RunStatus; phase: RunPhase
   step_index: number; steps: ExecutionStep[]; context: Record<string, unknown>; result: Record<string, unknown> | null
   attempts: number; last_error: string | null; pause_reason: string | null; abort_reason: string | null; abort_requested: string | null; pause_requested: string | null
+  promote_requested: PromoteRequest | null
   lock_key: string | null; holds_lock: boolean; next_run_at: Date; locked_by: string | null; version: number
   created_by: string; created_at: Date; started_at: Date | null; completed_at: Date | null
 }
 
 const COLS = `id, kind, customer_id, subject_id, status, phase, step_index, steps, context, result, attempts, last_error,
-  pause_reason, abort_reason, abort_requested, pause_requested, lock_key, holds_lock, next_run_at, locked_by, version, created_by, created_at, started_at, completed_at`
+  pause_reason, abort_reason, abort_requested, pause_requested, promote_requested, lock_key, holds_lock, next_run_at, locked_by, version, created_by, created_at, started_at, completed_at`
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v))
 
@@ -23,7 +24,7 @@ function runOf(r: RunRow): Run {
   return {
     id: r.id, kind: r.kind, customerId: r.customer_id, subjectId: r.subject_id, status: r.status, phase: r.phase,
     stepIndex: Number(r.step_index), steps: r.steps, context: r.context, result: r.result, attempts: Number(r.attempts),
-    lastError: r.last_error, pauseReason: r.pause_reason, abortReason: r.abort_reason, abortRequested: r.abort_requested, pauseRequested: r.pause_requested, lockKey: r.lock_key,
+    lastError: r.last_error, pauseReason: r.pause_reason, abortReason: r.abort_reason, abortRequested: r.abort_requested, pauseRequested: r.pause_requested, promoteRequested: r.promote_requested, lockKey: r.lock_key,
     holdsLock: r.holds_lock, nextRunAt: new Date(r.next_run_at), lockedBy: r.locked_by, version: Number(r.version),
     createdBy: r.created_by, createdAt: new Date(r.created_at), startedAt: date(r.started_at), completedAt: date(r.completed_at),
   }
@@ -163,7 +164,7 @@ export async function lockHolder(db: Db, lockKey: string): Promise<string | null
 }
 
 /** A human decision on a run; `pauseRequested: null` withdraws a pause request (resume). */
-export interface ControlPatch { status?: RunStatus; abortRequested?: string; pauseRequested?: string | null; context?: Record<string, unknown> }
+export interface ControlPatch { status?: RunStatus; abortRequested?: string; pauseRequested?: string | null; promoteRequested?: PromoteRequest; context?: Record<string, unknown> }
 
 /**
  * Records a human decision on a run (resume, pause or abort request) and makes it due now. It does
@@ -175,11 +176,12 @@ export async function requestControl(tx: Db, id: string, patch: ControlPatch, ex
     `UPDATE workflow_runs SET status = COALESCE($2::text, status),
        abort_requested = COALESCE($3::text, abort_requested), abort_requested_at = CASE WHEN $3::text IS NULL THEN abort_requested_at ELSE $5 END,
        pause_requested = CASE WHEN $7::boolean THEN NULL ELSE COALESCE($8::text, pause_requested) END,
+       promote_requested = COALESCE($9::jsonb, promote_requested),
        context = context || COALESCE($4::jsonb, '{}'::jsonb), pause_reason = CASE WHEN $2::text IS NULL THEN pause_reason ELSE NULL END,
        next_run_at = LEAST(next_run_at, $5), updated_at = $5
      WHERE id = $1 AND status = ANY($6::text[]) RETURNING ${COLS}`,
     [id, patch.status ?? null, patch.abortRequested ?? null, patch.context ? JSON.stringify(patch.context) : null, at, expectStatus,
-      patch.pauseRequested === null, patch.pauseRequested ?? null])
+      patch.pauseRequested === null, patch.pauseRequested ?? null, patch.promoteRequested ? JSON.stringify(patch.promoteRequested) : null])
   return rows[0] ? runOf(rows[0]) : null
 }
 

@@ -36,6 +36,9 @@ export type StepResult =
   | { kind: 'error'; reason: string; retryable: boolean; detail?: Record<string, unknown> }
 
 /** A workflow run as the engine holds it. `context` is the steps' working state. */
+/** Which step a human promoted past, by whom and when. */
+export interface PromoteRequest { step: string; by: string; at: string }
+
 export interface Run {
   id: string
   kind: string
@@ -55,6 +58,8 @@ export interface Run {
   abortRequested: string | null
   /** A human asked to pause (API); the engine pauses the run at its next claim, before the step runs again. */
   pauseRequested?: string | null
+  /** A human asked to promote the canary past the named step's analysis (API); that step advances at its next look. */
+  promoteRequested?: PromoteRequest | null
   lockKey: string | null
   holdsLock: boolean
   nextRunAt: Date

@@ -3,26 +3,17 @@
  * failure) offers "Retry this change"; clicking it proposes the change again and opens the new
  * recommendation, which the running agents validate afresh.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { describe, expect, it } from 'vitest'
+import { startTestPlatform } from '../../server/test/platform.ts'
 import { seedInfrastructure } from '../support/fixtures.ts'
 import { approve, waits } from '../support/api.ts'
-import { contextWithSession, launchBrowser, watchErrors } from './support.ts'
+import { contextWithSession, platformWithBrowser, watchErrors } from './support.ts'
 
-let p: TestPlatform
-let browser: Browser
-beforeAll(async () => {
-  p = await startTestPlatform()
-  browser = await launchBrowser()
-}, 120_000)
-afterAll(async () => {
-  await browser?.close()
-  await p?.stop()
-})
+const env = platformWithBrowser(() => startTestPlatform())
 
 describe('retry after rollback in the portal', () => {
   it('offers a retry on a rolled-back rollout and opens the change proposed again', async () => {
+    const [p, browser] = [env.platform(), env.browser()]
     const c = await p.newCustomer('Retry Portal Co')
     const wait = waits(p, c.token)
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedInfrastructure })).status).toBeLessThan(300)

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { TestPlatform } from '../../server/test/platform.ts'
 
@@ -86,4 +87,19 @@ export function usdText(v: number): string {
     ? { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }
     : { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }
   return new Intl.NumberFormat('en-US', opts).format(v)
+}
+
+/** A platform and a browser for the file's tests: started before them, closed after. */
+export function platformWithBrowser<P extends TestPlatform>(start: () => Promise<P>): { platform: () => P; browser: () => Browser } {
+  let p: P | undefined
+  let b: Browser | undefined
+  beforeAll(async () => {
+    p = await start()
+    b = await launchBrowser()
+  }, 120_000)
+  afterAll(async () => {
+    await b?.close()
+    await p?.stop()
+  })
+  return { platform: () => p!, browser: () => b! }
 }

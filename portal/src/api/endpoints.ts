@@ -138,6 +138,9 @@ export const listOptimizations = (id: string) => request<Optimization[]>('GET', 
 /** POST /optimizations/{id}/pause: holds a rollout at its current traffic weights until resumed or aborted. */
 export const pauseOptimization = (id: string, reason: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/pause`, { body: { reason } })
 
+/** POST /optimizations/{id}/promote: a baking canary skips the rest of its current analysis (Argo's promote). */
+export const promoteOptimization = (id: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/promote`, { body: {} })
+
 /** POST /optimizations/{id}/resume: continues a rollout paused for a human. */
 export const resumeOptimization = (id: string) => request<Optimization>('POST', `/optimizations/${enc(id)}/resume`, { body: {} })
 

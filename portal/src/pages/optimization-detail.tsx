@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
-import { abortOptimization, getOptimization, getOptimizationEvents, pauseOptimization, resumeOptimization } from '../api/endpoints.ts'
+import { abortOptimization, getOptimization, getOptimizationEvents, pauseOptimization, promoteOptimization, resumeOptimization } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import { useLiveStatus } from '../api/live.ts'
 import type { ExecutionStep, Optimization } from '../api/types.ts'
@@ -133,14 +133,17 @@ function PausedBanner({ o }: { o: Optimization }) {
   )
 }
 
-/** Argo's manual pause: the rollout holds its traffic weights before its next look. */
+/** Argo's manual pause (the rollout holds its traffic weights before its next look) and promote (a baking canary skips the rest of its analysis). */
 function PauseControl({ o }: { o: Optimization }) {
   const pause = useAction(async () => { await pauseOptimization(o.id, 'paused from the portal'); invalidate(['optimization', 'optimizations', 'dashboard']) })
+  const promote = useAction(async () => { await promoteOptimization(o.id); invalidate(['optimization', 'optimizations', 'dashboard']) })
+  const baking = o.current_step?.startsWith('validate') === true
   return (
     <div className="row-gap" data-testid="pause-control">
       <button type="button" className="btn" onClick={() => void pause.run()} disabled={pause.pending} data-testid="pause-button">{pause.pending ? 'Pausing…' : 'Pause rollout'}</button>
-      <span className="muted small">Holds traffic where it is until you resume or abort.</span>
-      <ActionError error={pause.error} />
+      {baking && <button type="button" className="btn" onClick={() => void promote.run()} disabled={promote.pending} data-testid="promote-button" title="Skip the rest of this analysis and go on to the next step; later analyses still judge the canary">{promote.pending ? 'Promoting…' : 'Promote past this analysis'}</button>}
+      <span className="muted small">Pause holds traffic where it is until you resume or abort.</span>
+      <ActionError error={pause.error ?? promote.error} />
     </div>
   )
 }

@@ -40,6 +40,8 @@ export function validateStep(weight: number) {
     const detail = () => ({ canary_weight: weight, window: b.window, intervals: b.intervals, slo: sloDetail(b, thresholds), quality: b.quality_verdict, ...(b.refused ? { refused: b.refused } : {}) })
     const resumed = c.resumed?.[env.stepName]
     if (resumed) return { kind: 'advance', detail: { ...detail(), verdict: 'inconclusive_accepted', accepted_by: resumed.by, accepted_at: resumed.at } }
+    const promoted = run.promoteRequested?.step === env.stepName ? run.promoteRequested : null
+    if (promoted) return { kind: 'advance', detail: { ...detail(), verdict: 'promoted', promoted_by: promoted.by, promoted_at: promoted.at, ...(b.gate_looks ? { analysis: { gates: b.gates, gate_looks: b.gate_looks } } : {}) } }
     if (b.next_at && env.now.getTime() < Date.parse(b.next_at)) return { kind: 'wait', until: new Date(b.next_at), reason: 'baking', detail: detail() }
     const { deployment } = await findDeployment(env.deps.cloud, run.customerId, c.deployment_id)
     if (!deployment?.canary) return { kind: 'abort', reason: `deployment ${c.deployment_id} has no canary group to validate`, detail: detail() }
