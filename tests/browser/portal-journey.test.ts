@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
+import { ms } from '../../portal/src/lib/format.ts'
 import { contextWithSession, dollars, launchBrowser, loginDemoCustomer, loginThroughForm, requireEndpoint, shot, usdText, watchErrors, type SessionSpec } from './support.ts'
 
 const SPOT_STEPS = ['create_spot_instances', 'deploy_canary', 'validate_canary', 'scale_to_50_percent', 'validate_50_percent', 'full_migration', 'terminate_ondemand']
@@ -136,6 +137,11 @@ describe('portal journey (demo fleet)', () => {
     expect(opt.status).toBe('completed')
     await expect.poll(async () => page.getByTestId('actual-savings-value').textContent(), { timeout: 15_000 })
       .toBe(typeof opt.result.actual_savings === 'number' ? usdText(opt.result.actual_savings) : '—')
+    // the latency side of the prediction: measured p95 after promotion beside the agent's prediction, as the API reports them
+    const latency = opt.result.latency
+    expect(latency.predicted_p95_ms).toEqual(expect.any(Number))
+    await expect.poll(async () => page.getByTestId('latency-prediction-value').textContent(), { timeout: 15_000 }).toBe(ms(latency.measured_p95_ms))
+    expect(await page.getByTestId('latency-prediction').textContent()).toContain(`predicted ${ms(latency.predicted_p95_ms)}`)
     // canary against stable, each group as measured, with the rollout's steps marked
     const overlay = page.getByTestId('overlay-p95_latency_ms')
     await expect.poll(async () => Number(await overlay.getAttribute('data-canary-points')), { timeout: 30_000, message: 'canary points on the overlay' }).toBeGreaterThan(0)

@@ -66,6 +66,13 @@ describe('e2e: scenario 1', () => {
     expect((initialCost - newCost) / initialCost).toBeGreaterThanOrEqual(0.4)
     expect(opt.result.actual_savings).toBeGreaterThanOrEqual(0.8 * opt.result.predicted_savings)
     log.ok(`Cost reduced by ${(100 * (initialCost - newCost) / initialCost).toFixed(1)}%`)
+    // the latency side of the prediction error: the agent's predicted p95 against telemetry since promotion
+    const l = opt.result.latency
+    expect(l.predicted_p95_ms).toBe(Math.round(rec.predicted.p95LatencyMsAfter * 100) / 100)
+    // measured over the post-promotion window (5 fleet minutes at full traffic), not the instant of promotion
+    expect(Date.parse(l.measured_to) - Date.parse(l.measured_from)).toBeGreaterThanOrEqual(300_000)
+    if (l.measured_p95_ms !== null) expect(l.prediction_error).toBeCloseTo((l.measured_p95_ms - l.predicted_p95_ms) / l.predicted_p95_ms, 3)
+    log.ok(`p95 after: predicted ${l.predicted_p95_ms} ms, measured ${l.measured_p95_ms} ms over ${l.samples} samples (error ${l.prediction_error})`)
 
     log.phase('Verifying learning loop')
     const final = (await p.http('GET', `/optimizations/${optimizationId}`, { token })).body

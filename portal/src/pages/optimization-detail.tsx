@@ -10,7 +10,7 @@ import { EngineArgsCard } from '../components/engine-args.tsx'
 import { GateLooks } from '../components/gate-looks.tsx'
 import { RetryControl } from '../components/retry-control.tsx'
 import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loading, PageHeader, Stat, StatusBadge, toneOf } from '../components/ui.tsx'
-import { clockSec, duration, isNum, label, pct, shortId, usd, when } from '../lib/format.ts'
+import { clockSec, duration, isNum, label, ms, pct, shortId, usd, when } from '../lib/format.ts'
 import { useFleetNow } from '../lib/fleet-clock.ts'
 import { useScopedHref } from '../lib/scope.ts'
 import { formatByKey, keyLabel, scalarRows } from '../lib/values.ts'
@@ -58,7 +58,8 @@ export default function OptimizationDetailPage() {
         <Stat testid="canary-weight" label="Canary traffic" value={rolledBack ? '0%' : weightText(canaryWeight(o))} hint={rolledBack ? 'all traffic back on the original configuration' : 'share of traffic on the new configuration'} />
         <Stat text testid="current-step" label={ACTIVE.includes(o.status) ? 'Current step' : 'Finished'} value={ACTIVE.includes(o.status) ? label(o.current_step ?? 'starting') : label(o.status)} hint={o.started_at ? `started ${when(o.started_at)}` : 'waiting for a worker'} />
         <Stat testid="predicted-savings" label="Predicted savings" value={usd(o.result?.predicted_savings)} hint="per month, by the agent" />
-        <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? 'per month, measured from the bill' : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
+        <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? `per month, measured from the bill${isNum(o.result?.prediction_error) ? ` · ${signed(o.result.prediction_error)} vs predicted` : ''}` : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
+        {o.result?.latency && <LatencyPrediction l={o.result.latency} />}
       </div>
       <CanaryCard o={o} />
       <EngineArgsCard o={o} />
@@ -70,6 +71,16 @@ export default function OptimizationDetailPage() {
       <RolloutLog id={o.id} />
     </div>
   )
+}
+
+const signed = (x: number) => `${x > 0 ? '+' : ''}${pct(x)}`
+
+/** The agent's predicted p95 after the change beside what telemetry measured once the canary took all traffic. */
+function LatencyPrediction({ l }: { l: NonNullable<Optimization['result']['latency']> }) {
+  const hint = l.measured_p95_ms === null
+    ? `predicted ${ms(l.predicted_p95_ms)}; no telemetry yet since promotion`
+    : `predicted ${ms(l.predicted_p95_ms)}${isNum(l.prediction_error) ? ` · ${signed(l.prediction_error)} vs predicted` : ''} · ${l.samples} samples since promotion`
+  return <Stat testid="latency-prediction" label="p95 after the change" value={ms(l.measured_p95_ms)} hint={hint} />
 }
 
 function Outcome({ o }: { o: Optimization }) {

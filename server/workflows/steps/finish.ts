@@ -1,15 +1,22 @@
 /**
  * After the steps (or the rollback): measures what the change really did and records it. A
  * completed change gets its realized savings from the bill (run-rate of the deployment before vs
- * now); every run stores one learning outcome (success, predicted vs actual, quality delta,
+ * now) and its measured p95 since promotion beside the agent's prediction; every run stores one learning outcome (success, predicted vs actual, quality delta,
  * rollback reason, feature vector) that similarity search offers for future recommendations.
  */
 import { costRegression, realizedSavings } from '../../optimizations/savings.ts'
 import { monthlyRunRateUsd } from '../../spend/run-rate.ts'
 import { storeOutcome } from '../../learning/store.ts'
+import { readDeploymentSignals } from '../../telemetry/signals.ts'
 import type { StepEnv } from '../engine.ts'
 import type { Run, StepResult } from '../workflow.ts'
 import { ctxOf, type OptimizationContext, type OptimizationDeps } from './context.ts'
+
+/**
+ * Fleet time a completed change is observed at full traffic before it is measured (Argo's
+ * post-promotion analysis): its p95 and run-rate then describe the group that really runs.
+ */
+export const POST_PROMOTION_WINDOW_MS = 5 * 60_000
 
 /** The finish step: fills `run.result` and stores the outcome. */
 export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Promise<StepResult> {
@@ -19,6 +26,8 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
   const quality = qualityOf(c)
   let result: Record<string, unknown>
   if (outcome === 'completed') {
+    const settled = c.promoted_at ? Date.parse(c.promoted_at) + POST_PROMOTION_WINDOW_MS : 0
+    if (env.now.getTime() < settled) return { kind: 'wait', until: new Date(settled), reason: 'measuring the changed deployment after promotion' }
     const before = c.run_rate_before_usd ?? 0
     const after = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
     const s = realizedSavings(before, after, predicted)
@@ -28,6 +37,7 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
       success: !regression, outcome: regression ? 'regressed' : 'improved', error: regression,
       predicted_savings: s.predicted, actual_savings: s.actual, prediction_error: s.prediction_error,
       monthly_cost_before: round2(before), monthly_cost_after: round2(after), cost_reduction: s.cost_reduction, quality,
+      latency: await latencyOf(env, run, c),
     }
   } else {
     const reason = c.abort?.reason ?? run.lastError ?? 'failed'
@@ -45,6 +55,22 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
     rollbackReason: c.abort?.reason ?? null, features: c.recommendation.features, at: env.now,
   })
   return { kind: 'done', detail: { outcome_id: stored.id, stored_in_vector_db: stored.storedInVectorDb } }
+}
+
+/**
+ * The latency the agent predicted for the changed deployment against the p95 its telemetry
+ * measured since the canary took all traffic: the latency side of the prediction error.
+ */
+async function latencyOf(env: StepEnv<OptimizationDeps>, run: Run, c: OptimizationContext) {
+  const predicted = c.recommendation.predicted?.p95LatencyMsAfter ?? null
+  const from = c.promoted_at ? new Date(c.promoted_at) : null
+  const signals = from ? await readDeploymentSignals(env.deps.db, run.customerId, c.deployment_id, { from, to: env.now }) : null
+  const measured = signals?.p95LatencyMs ?? null
+  return {
+    predicted_p95_ms: predicted === null ? null : round2(predicted), measured_p95_ms: measured === null ? null : round2(measured),
+    prediction_error: predicted && measured !== null ? Math.round(((measured - predicted) / predicted) * 10_000) / 10_000 : null,
+    measured_from: from?.toISOString() ?? null, measured_to: env.now.toISOString(), samples: signals?.samples ?? 0,
+  }
 }
 
 /** The last quality comparison measured during the bake (canary − stable accuracy), if any. */
