@@ -5,7 +5,7 @@
 import type { Db } from '../db/db.ts'
 import type { FleetDeployment } from '../cloud/provider.ts'
 import { customerPreferences } from '../optimizations/store.ts'
-import { thresholdsFor } from '../rollouts/rollout.ts'
+import { thresholdsFor, type AnalysisThresholds } from '../rollouts/rollout.ts'
 import { gateDefaultsOf } from '../rollouts/bake.ts'
 import { policiesOf, type GateName, type GatePolicy, type GateSpec } from './policy.ts'
 
@@ -36,8 +36,8 @@ export async function deleteGate(db: Db, customerId: string, deploymentId: strin
   return rows.length > 0
 }
 
-/** Every gate record of a deployment, as a canary starting now would be judged by. */
-export async function gatePoliciesOf(db: Db, customerId: string, d: Pick<FleetDeployment, 'id' | 'slo'>): Promise<GatePolicy[]> {
-  const t = thresholdsFor(d.slo, await customerPreferences(db, customerId))
-  return policiesOf(await declaredGates(db, customerId, d.id), gateDefaultsOf(t))
+/** Every gate record of a deployment, as a canary starting now would be judged by; `t` when the caller already has the thresholds. */
+export async function gatePoliciesOf(db: Db, customerId: string, d: Pick<FleetDeployment, 'id' | 'slo'>, t?: AnalysisThresholds): Promise<GatePolicy[]> {
+  const thresholds = t ?? thresholdsFor(d.slo, await customerPreferences(db, customerId))
+  return policiesOf(await declaredGates(db, customerId, d.id), gateDefaultsOf(thresholds))
 }

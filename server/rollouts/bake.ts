@@ -52,10 +52,12 @@ export function gateDefaultsOf(t: AnalysisThresholds): GateDefaultsInput {
   return { errorBudget: t.errors.limit, minRequests: t.errors.minRequests }
 }
 
-/** The gates' configurations from the records the rollout snapshotted (defaults for a gate without one). */
+/** The gates' records with their configurations: those the rollout snapshotted, the defaults for a gate without one. */
 export function gateConfigs(policies: readonly GatePolicy[], t: AnalysisThresholds) {
-  const of = (g: GateName) => policyOf(policies, g, gateDefaultsOf(t))
-  return { quality: qualityConfig(of('quality')), errors: errorConfig(of('error_rate')), latency: latencyConfig(of('latency_p95')) }
+  const defaults = gateDefaultsOf(t)
+  const of = (g: GateName) => policyOf(policies, g, defaults)
+  const records = { quality: of('quality'), error_rate: of('error_rate'), latency_p95: of('latency_p95') }
+  return { records, quality: qualityConfig(records.quality), errors: errorConfig(records.error_rate), latency: latencyConfig(records.latency_p95) }
 }
 
 /** The error-rate and latency gates' state after one measured interval of canary against stable. */
@@ -80,12 +82,11 @@ export const DECIDING_GATES: readonly GateLook['gate'][] = ['quality', 'error_ra
 /** Each anytime-valid gate's look at the step's data so far (quality, error rate, p95 latency), judged by the deployment's gate records. */
 export function judgeGates(b: BakeState, policies: readonly GatePolicy[], t: AnalysisThresholds): GateLook[] {
   const c = gateConfigs(policies, t)
-  const sourceOf = (g: GateName) => policyOf(policies, g, gateDefaultsOf(t)).source
   return [
     judgeQuality(b.quality_outcomes ?? '', c.quality),
     judgeErrors(b.error_gate ?? newErrorGate(), b.last?.stable.errorRate ?? null, c.errors),
     judgeLatency(b.latency_log_ratios ?? [], c.latency),
-  ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate), source: sourceOf(g.gate) }))
+  ].map((g) => ({ ...g, decides: DECIDING_GATES.includes(g.gate), source: c.records[g.gate].source }))
 }
 
 /** The step's looks with this decision's appended (the newest MAX_GATE_LOOKS). */

@@ -44,7 +44,7 @@ async function captureOriginal(env: StepEnv<OptimizationDeps>, run: Run): Promis
   if (c.rebase) c.plan = rebasePlan(c.plan, c.recommendation.type, { config: deployment.stable.config, pools: poolsOfInstances(stable) }, c.base_config ?? deployment.stable.config)
   c.original = { instance_ids: [...deployment.stable.instanceIds], config: deployment.stable.config, captured_at: env.now.toISOString() }
   c.thresholds = thresholdsFor(deployment.slo, await customerPreferences(env.deps.db, run.customerId))
-  c.gate_policies = await gatePoliciesOf(env.deps.db, run.customerId, deployment)
+  c.gate_policies = await gatePoliciesOf(env.deps.db, run.customerId, deployment, c.thresholds)
   c.run_rate_before_usd = await monthlyRunRateUsd(env.deps.cloud, run.customerId, env.now, c.deployment_id)
   return null
 }
