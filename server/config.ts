@@ -33,6 +33,8 @@ export interface Config {
   /** Prometheus sources on private or loopback addresses (a self-hosted platform inside the fleet's network). */
   telemetryAllowPrivate: boolean
   simulatorSeed: number
+  /** Newly registered simulated deployments serve unlike their registration, as real fleets do. */
+  simulatorVariation: boolean
   /** Agent-runtime scrape interval in simulated seconds. */
   scrapeIntervalSeconds: number
   /** Telemetry batches ingested at once per process; more are refused with 429 (back-pressure). */
@@ -70,6 +72,7 @@ export const ENV_VARS = {
   OPTIINFRA_WEBHOOKS_ALLOW_PRIVATE: '"true" lets notification webhooks use plain HTTP and private or loopback addresses (tests); off by default',
   OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: '"true" lets Prometheus telemetry sources be on private or loopback addresses (a platform inside the fleet\'s network, tests); off by default',
   OPTIINFRA_SEED: 'simulator seed (default 42)',
+  OPTIINFRA_SIM_VARIATION: '"true" gives each newly registered simulated deployment hidden, seeded variation (GPU efficiency, request rate, prompt and answer lengths) that agents learn from telemetry (default false)',
   OPTIINFRA_SCRAPE_INTERVAL: 'telemetry scrape interval in simulated seconds (default 30)',
   OPTIINFRA_INGEST_MAX_IN_FLIGHT: 'telemetry batches ingested at once per process before 429 + Retry-After (default 4)',
   OPTIINFRA_WORKERS: '"false" to run the API without workers, agents and runtime',
@@ -141,6 +144,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): Config {
     webhooksAllowPrivate: bool(env, 'OPTIINFRA_WEBHOOKS_ALLOW_PRIVATE', false),
     telemetryAllowPrivate: bool(env, 'OPTIINFRA_TELEMETRY_ALLOW_PRIVATE', false),
     simulatorSeed: int(env, 'OPTIINFRA_SEED', 42, 0, 2 ** 31 - 1),
+    simulatorVariation: bool(env, 'OPTIINFRA_SIM_VARIATION', false),
     scrapeIntervalSeconds: int(env, 'OPTIINFRA_SCRAPE_INTERVAL', 30, 1, 3600),
     ingestMaxInFlight: int(env, 'OPTIINFRA_INGEST_MAX_IN_FLIGHT', 4, 1, 1000),
     workers: bool(env, 'OPTIINFRA_WORKERS', true),

@@ -14,7 +14,12 @@ import type { AgentType, RecommendationDraft } from '../recommendations/recommen
  * What the scraped telemetry says about a deployment's stable group over the analysis window
  * (structurally the telemetry's `DeploymentSignals`); a signal the fleet does not expose is null.
  */
-export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax' | 'promptTokensPerSec' | 'generationTokensPerSec'> & { ttftP95Ms?: number | null }
+export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax' | 'promptTokensPerSec' | 'generationTokensPerSec'> & {
+  ttftP95Ms?: number | null
+  /** Token rates: with the request rate, the request shape the agents learn (server/agents/workload). */
+  promptTokensPerSec?: number | null
+  generationTokensPerSec?: number | null
+}
 
 /** Where a number an agent acted on came from: scraped telemetry, or the serving model's prediction. */
 export type EvidenceSource = 'telemetry' | 'model'

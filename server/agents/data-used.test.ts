@@ -22,7 +22,9 @@ describe('evidence names the data it used', () => {
     const out = await runAnalysis(cost, { ...base, telemetry })
     expect(out.drafts.length).toBeGreaterThan(0)
     for (const d of out.drafts) {
-      expect(d.evidence.data_used).toEqual({ basis: 'telemetry', via: 'Prometheus http://prom.internal:9090', window_from: telemetry.windowFrom, window_to: base.now, samples: 42, prices_at: base.now })
+      expect(d.evidence.data_used).toMatchObject({ basis: 'telemetry', via: 'Prometheus http://prom.internal:9090', window_from: telemetry.windowFrom, window_to: base.now, samples: 42, prices_at: base.now })
+      // the rate and the GPUs' speed come from the telemetry; without token rates the request shape stays the registration's
+      expect(d.evidence.data_used).toMatchObject({ workload: { rate: 'telemetry', request_shape: 'registration', efficiency: 'telemetry', rps_now: 44, registered: { rps_now: 45 } } })
     }
     const pushed = await runAnalysis(cost, { ...base, telemetry: { ...telemetry, via: {} } })
     expect(pushed.drafts[0]!.evidence.data_used).toMatchObject({ via: 'pushed by the agent runtime or Prometheus remote-write' })

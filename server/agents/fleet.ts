@@ -7,9 +7,11 @@ import { serve, trafficRpsAt, type EngineConfig, type ModelSpec, type TrafficPro
 import type { Cloud, FleetDeployment, FleetInstance, PoolSpec, Pricing, Slo } from '../cloud/provider.ts'
 import type { AgentContext, EvidenceSource, Finding, ObservedSignals } from './agent.ts'
 import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
+import { learnWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
 export { HOURS_PER_MONTH }
 export { cents, confidenceOf, finite, riskOf } from './scoring.ts'
+import { finite } from './scoring.ts'
 
 /** Identical running instances of one deployment group, with what they cost now. */
 export interface Pool extends PoolSpec { gpuType: string; gpuCount: number; hourlyUsd: number; instanceIds: string[] }
@@ -123,12 +125,12 @@ export function calibratedP95(state: { observed: ObservedSignals | null; now: Gr
   return { before: observed, after: afterNow.p95Ms * factor }
 }
 
-/** Request rate now and at the daily peak. */
-export function rpsNow(dep: FleetDeployment, now: string): number {
-  return trafficRpsAt(dep.traffic, new Date(now))
+/** Request rate of a (learned) traffic profile now and at its daily peak. */
+export function rpsNow(t: TrafficProfile, now: string): number {
+  return trafficRpsAt(t, new Date(now))
 }
-export function rpsPeak(dep: FleetDeployment): number {
-  return dep.traffic.baseRps * (1 + dep.traffic.dailyAmplitude)
+export function rpsPeak(t: TrafficProfile): number {
+  return t.baseRps * (1 + t.dailyAmplitude)
 }
 
 /** What one instance of a (model, config, GPU, request shape) can do, independent of load. */
@@ -146,8 +148,16 @@ const factsMemo = new Map<string, InstanceFacts>()
 const predictionMemo = new Map<string, GroupPrediction>()
 const MEMO_LIMIT = 20_000
 
-function shapeKey(model: ModelSpec, config: EngineConfig, t: TrafficProfile): string {
-  return `${model.name}|${model.paramsB}|${model.kvBytesPerToken ?? ''}|${config.quantization}|${config.kvCacheDtype}|${config.maxNumSeqs}|${config.maxNumBatchedTokens}|${config.gpuMemoryUtilization}|${config.enablePrefixCaching}|${config.tensorParallelSize}|${t.promptTokensMean}|${t.outputTokensMean}|${t.prefixShare}`
+/** A request shape, with the speed its GPUs really run at where the agents learned it (server/agents/workload). */
+export type Workload = TrafficProfile & { efficiency?: number }
+
+function shapeKey(model: ModelSpec, config: EngineConfig, t: Workload): string {
+  return `${model.name}|${model.paramsB}|${model.kvBytesPerToken ?? ''}|${config.quantization}|${config.kvCacheDtype}|${config.maxNumSeqs}|${config.maxNumBatchedTokens}|${config.gpuMemoryUtilization}|${config.enablePrefixCaching}|${config.tensorParallelSize}|${t.promptTokensMean}|${t.outputTokensMean}|${t.prefixShare}|${t.efficiency ?? 1}`
+}
+
+/** The request shape and GPU speed a serving-model call takes from a workload. */
+function shapeOf(t: Workload): { promptTokensMean: number; outputTokensMean: number; prefixShare: number; efficiency: number } {
+  return { promptTokensMean: t.promptTokensMean, outputTokensMean: t.outputTokensMean, prefixShare: t.prefixShare, efficiency: t.efficiency ?? 1 }
 }
 
 /** Forgets memoized model results (the benchmark measures cold analyses with it). */
@@ -164,18 +174,18 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): V {
 }
 
 /** Load-independent facts of one instance: capacity and the no-load latency floor. */
-export function instanceFacts(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, t: TrafficProfile): InstanceFacts {
+export function instanceFacts(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, t: Workload): InstanceFacts {
   const key = `${shapeKey(model, config, t)}|${gpuType}|${gpuCount}`
   const hit = factsMemo.get(key)
   if (hit) return hit
-  const s = serve(model, config, { gpuType, gpusPerInstance: gpuCount, instances: 1, rps: 0, promptTokensMean: t.promptTokensMean, outputTokensMean: t.outputTokensMean, prefixShare: t.prefixShare })
+  const s = serve(model, config, { gpuType, gpusPerInstance: gpuCount, instances: 1, rps: 0, ...shapeOf(t) })
   return remember(factsMemo, key, s.fits
     ? { capacityRps: s.maxRpsCapacity, floorP95Ms: s.e2eMs.p95, floorP99Ms: s.e2eMs.p99 }
     : { capacityRps: 0, floorP95Ms: Number.POSITIVE_INFINITY, floorP99Ms: Number.POSITIVE_INFINITY })
 }
 
 /** Requests/s one instance sustains for a model, config, GPU and request shape (0 when it does not fit). */
-export function capacityPerInstance(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, t: TrafficProfile): number {
+export function capacityPerInstance(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, t: Workload): number {
   return instanceFacts(model, config, gpuType, gpuCount, t).capacityRps
 }
 
@@ -189,14 +199,14 @@ const UNSERVED: Omit<GroupPrediction, 'warnings'> = {
  * Serving-model prediction for `rps` spread over pools in proportion to their capacity (the
  * router balances load); latencies are the worst pool's, rates are summed.
  */
-export function predictGroup(model: ModelSpec, config: EngineConfig, pools: PoolShape[], rps: number, t: TrafficProfile): GroupPrediction {
+export function predictGroup(model: ModelSpec, config: EngineConfig, pools: PoolShape[], rps: number, t: Workload): GroupPrediction {
   const key = `${shapeKey(model, config, t)}|${pools.map((p) => `${p.gpuType}:${p.gpuCount}:${p.count}`).join(',')}|${rps}`
   const hit = predictionMemo.get(key)
   if (hit) return { ...hit, warnings: [...hit.warnings] }
   return remember(predictionMemo, key, computePrediction(model, config, pools, rps, t))
 }
 
-function computePrediction(model: ModelSpec, config: EngineConfig, pools: PoolShape[], rps: number, t: TrafficProfile): GroupPrediction {
+function computePrediction(model: ModelSpec, config: EngineConfig, pools: PoolShape[], rps: number, t: Workload): GroupPrediction {
   const caps = pools.map((p) => capacityPerInstance(model, config, p.gpuType, p.gpuCount, t) * p.count)
   const total = caps.reduce((a, b) => a + b, 0)
   if (total <= 0) return { ...UNSERVED, warnings: [`${model.name} does not fit on ${pools.map((p) => p.gpuType).join('/')} with this config`] }
@@ -204,7 +214,7 @@ function computePrediction(model: ModelSpec, config: EngineConfig, pools: PoolSh
   pools.forEach((p, i) => {
     const share = rps * (caps[i]! / total)
     if (caps[i] === 0 || p.count === 0) return
-    const s = serve(model, config, { gpuType: p.gpuType, gpusPerInstance: p.gpuCount, instances: p.count, rps: share, promptTokensMean: t.promptTokensMean, outputTokensMean: t.outputTokensMean, prefixShare: t.prefixShare })
+    const s = serve(model, config, { gpuType: p.gpuType, gpusPerInstance: p.gpuCount, instances: p.count, rps: share, ...shapeOf(t) })
     out.p95Ms = Math.max(out.p95Ms, s.e2eMs.p95)
     out.p99Ms = Math.max(out.p99Ms, s.e2eMs.p99)
     out.ttftP95Ms = Math.max(out.ttftP95Ms, s.ttftMs.p95)
@@ -246,7 +256,7 @@ export const TARGET_PEAK_SATURATION = 0.8
  * start from the capacity estimate and grow while latency still misses (queueing), stopping when
  * more instances cannot help (latency floor of a slow GPU).
  */
-export function instancesNeeded(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, rps: number, t: TrafficProfile, budget: Budget, minCount = 1): { count: number; prediction: GroupPrediction } | null {
+export function instancesNeeded(model: ModelSpec, config: EngineConfig, gpuType: string, gpuCount: number, rps: number, t: Workload, budget: Budget, minCount = 1): { count: number; prediction: GroupPrediction } | null {
   const facts = instanceFacts(model, config, gpuType, gpuCount, t)
   const cap = facts.capacityRps
   // No number of instances beats the no-load latency: slow GPUs are ruled out without a search.
@@ -273,6 +283,9 @@ export function availabilityFloor(pools: { count: number }[]): number {
 export interface DeploymentState {
   deployment: FleetDeployment
   pools: Pool[]
+  /** The workload learned from telemetry (registration and spec sheet where it is silent): every prediction uses it. */
+  traffic: ServedWorkload
+  workload: WorkloadBasis
   monthlyCostUsd: number
   rpsNow: number
   rpsPeak: number
@@ -287,15 +300,17 @@ export interface DeploymentState {
 export function deploymentState(ctx: AgentContext, dep: FleetDeployment): DeploymentState {
   const pools = poolsOf(stableInstances(ctx, dep))
   const shapes = pools.map((p) => ({ gpuType: p.gpuType, gpuCount: p.gpuCount, count: p.count }))
-  const observed = ctx.signals[dep.id] ?? null
-  const now = rpsNow(dep, ctx.now)
-  const peak = rpsPeak(dep)
+  const signals = ctx.signals[dep.id] ?? null
+  const observed = signals && signals.samples > 0 ? signals : null
+  const p95At = (w: ServedWorkload, rps: number) => predictGroup(dep.model, dep.stable.config, shapes, rps, w).p95Ms
+  const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At)
+  const now = rpsNow(workload, ctx.now)
+  const peak = rpsPeak(workload)
   return {
-    deployment: dep, pools, monthlyCostUsd: monthlyCostUsd(pools), rpsNow: now, rpsPeak: peak,
-    now: predictGroup(dep.model, dep.stable.config, shapes, now, dep.traffic),
-    peak: predictGroup(dep.model, dep.stable.config, shapes, peak, dep.traffic),
-    observed: observed && observed.samples > 0 ? observed : null,
-    source: observed && observed.samples > 0 ? 'telemetry' : 'model',
+    deployment: dep, pools, traffic: workload, workload: basis, monthlyCostUsd: monthlyCostUsd(pools), rpsNow: now, rpsPeak: peak,
+    now: predictGroup(dep.model, dep.stable.config, shapes, now, workload),
+    peak: predictGroup(dep.model, dep.stable.config, shapes, peak, workload),
+    observed, source: observed ? 'telemetry' : 'model',
   }
 }
 
@@ -312,7 +327,19 @@ export function dataUsed(ctx: AgentContext, state: DeploymentState): Record<stri
     return { basis: 'model prior', detail: 'no stable-group telemetry in the window: load and latency from the serving model and the registered traffic', ...prices }
   }
   const t = ctx.telemetry
-  return { basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now, samples: state.observed.samples, ...prices }
+  return {
+    basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now,
+    samples: state.observed.samples, workload: workloadEvidence(state), ...prices,
+  }
+}
+
+/** What the agents learned of the deployment's workload, beside what it was registered with. */
+function workloadEvidence(state: DeploymentState): Record<string, unknown> {
+  const w = state.traffic
+  return {
+    ...state.workload, rps_now: finite(state.rpsNow), prompt_tokens_mean: finite(w.promptTokensMean),
+    output_tokens_mean: finite(w.outputTokensMean), gpu_efficiency: w.efficiency,
+  }
 }
 
 /** The deployments of the context that have running stable instances. */

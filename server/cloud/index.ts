@@ -24,8 +24,8 @@ export interface FleetRegistry {
 export type { Fault, FaultKind, FaultTarget } from './simulator/faults.ts'
 
 /** Builds the platform's cloud provider from configuration (seeded by OPTIINFRA_SEED). */
-export function createCloud(opts: { config: Pick<Config, 'simulatorSeed'>; db: Db; clock: Clock; live?: LiveHub; log?: Logger }): Simulator {
-  return new Simulator({ db: opts.db, clock: opts.clock, seed: opts.config.simulatorSeed, ...(opts.live ? { live: opts.live } : {}), ...(opts.log ? { log: opts.log } : {}) })
+export function createCloud(opts: { config: Pick<Config, 'simulatorSeed' | 'simulatorVariation'>; db: Db; clock: Clock; live?: LiveHub; log?: Logger }): Simulator {
+  return new Simulator({ db: opts.db, clock: opts.clock, seed: opts.config.simulatorSeed, variation: opts.config.simulatorVariation, ...(opts.live ? { live: opts.live } : {}), ...(opts.log ? { log: opts.log } : {}) })
 }
 
 export { createTwinGitOps, type TwinGitOps } from './simulator/gitops.ts'

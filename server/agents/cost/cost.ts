@@ -53,7 +53,7 @@ function spotRisk(ctx: AgentContext, state: DeploymentState, plan: CostPlan) {
   const total = plan.pools.reduce((s, p) => s + p.count, 0)
   if (spotCount > 0 && total > 1) {
     const lost = plan.pools.map((p, i) => ({ ...p, count: p.count - (i === plan.pools.findIndex((x) => x.pricing === 'spot') ? 1 : 0) }))
-    const sat = predictGroup(dep.model, dep.stable.config, shapesOf(lost), state.rpsPeak, dep.traffic).saturation
+    const sat = predictGroup(dep.model, dep.stable.config, shapesOf(lost), state.rpsPeak, state.traffic).saturation
     merged.push({ points: sat > 1 ? 1 : 0, reason: `one interruption leaves peak saturation ${finite(sat, 2)}` })
   } else if (total === 1) {
     merged.push({ points: 1, reason: 'single instance: an interruption stops serving until a replacement starts' })
@@ -98,7 +98,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
   const dep = state.deployment
   const config = plan.config ?? dep.stable.config
   const risk = riskFor(kind, ctx, state, plan)
-  const afterNow = predictGroup(dep.model, config, shapesOf(plan.pools), state.rpsNow, dep.traffic)
+  const afterNow = predictGroup(dep.model, config, shapesOf(plan.pools), state.rpsNow, state.traffic)
   const latency = calibratedP95(state, afterNow)
   const before = poolSummary(state.pools)
   const after = poolSummary(plan.pools)

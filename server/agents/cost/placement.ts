@@ -51,14 +51,16 @@ export function clearPlacementMemos(): void {
   candidateMemo.clear()
 }
 
-function candidatesFor(dep: DeploymentState['deployment'], currentGpu: string, entries: CatalogEntry[], sliceKey: string): Candidate[] {
-  const key = `${sliceKey}|${currentGpu}|${JSON.stringify(dep.model)}|${JSON.stringify(dep.stable.config)}|${dep.traffic.promptTokensMean}|${dep.traffic.outputTokensMean}|${dep.traffic.prefixShare}`
+function candidatesFor(state: DeploymentState, currentGpu: string, entries: CatalogEntry[], sliceKey: string): Candidate[] {
+  const dep = state.deployment
+  const t = state.traffic
+  const key = `${sliceKey}|${currentGpu}|${JSON.stringify(dep.model)}|${JSON.stringify(dep.stable.config)}|${t.promptTokensMean}|${t.outputTokensMean}|${t.prefixShare}|${t.efficiency}`
   const hit = candidateMemo.get(key)
   if (hit) return hit
   const out: Candidate[] = []
   for (const entry of entries) {
-    for (const config of configsFor(dep.model, dep.stable.config, currentGpu, entry, dep.traffic)) {
-      out.push({ entry, config, facts: instanceFacts(dep.model, config, entry.gpuType, entry.gpuCount, dep.traffic) })
+    for (const config of configsFor(dep.model, dep.stable.config, currentGpu, entry, state.traffic)) {
+      out.push({ entry, config, facts: instanceFacts(dep.model, config, entry.gpuType, entry.gpuCount, state.traffic) })
     }
   }
   if (candidateMemo.size > 2000) candidateMemo.clear()
@@ -77,7 +79,7 @@ export function cheapestPlacement(ctx: AgentContext, state: DeploymentState, ent
   const current = state.pools[0]!
   const floor = availabilityFloor(state.pools)
   const options: (Candidate & { hourly: number; estimate: boolean; source: string; lower: number })[] = []
-  for (const c of candidatesFor(dep, current.gpuType, entries, sliceKey)) {
+  for (const c of candidatesFor(state, current.gpuType, entries, sliceKey)) {
     if (c.facts.floorP95Ms > budget.p95Ms || c.facts.floorP99Ms > budget.p99Ms) continue
     const price = hourlyPrice(ctx, c.entry.cloud, c.entry.region, c.entry.instanceType, pricing)
     if (!price) continue
@@ -86,7 +88,7 @@ export function cheapestPlacement(ctx: AgentContext, state: DeploymentState, ent
   }
   // Cheapest first; the first candidate that verifies wins.
   for (const o of options.sort((a, b) => a.lower - b.lower)) {
-    const need = instancesNeeded(dep.model, o.config, o.entry.gpuType, o.entry.gpuCount, state.rpsPeak, dep.traffic, budget, floor)
+    const need = instancesNeeded(dep.model, o.config, o.entry.gpuType, o.entry.gpuCount, state.rpsPeak, state.traffic, budget, floor)
     if (!need) continue
     const pool: PricedPool = {
       cloud: o.entry.cloud, region: o.entry.region, instanceType: o.entry.instanceType, pricing, count: need.count,
@@ -105,7 +107,7 @@ export function consolidatedMonthlyUsd(state: DeploymentState): number {
   const pool = state.pools[0]
   if (!pool || state.pools.length > 1) return state.monthlyCostUsd
   const dep = state.deployment
-  const need = instancesNeeded(dep.model, dep.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, dep.traffic, latencyBudget(dep.slo, state.peak), availabilityFloor(state.pools))
+  const need = instancesNeeded(dep.model, dep.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(dep.slo, state.peak), availabilityFloor(state.pools))
   return need && need.count < pool.count ? (pool.hourlyUsd / pool.count) * need.count * HOURS_PER_MONTH : state.monthlyCostUsd
 }
 
@@ -136,7 +138,7 @@ function egressRate(ctx: AgentContext, cloud: Cloud): number {
  * internet egress rate. Bytes are estimated from the traffic's mean token counts.
  */
 export function crossCloudEgressUsd(ctx: AgentContext, state: DeploymentState, from: Cloud, target: Cloud): { usd: number; gbPerMonth: number; requestsPerMonth: number } {
-  const t = state.deployment.traffic
+  const t = state.traffic
   const requests = t.baseRps * 3600 * HOURS_PER_MONTH
   const promptGb = (requests * (t.promptTokensMean * BYTES_PER_TOKEN + MESSAGE_OVERHEAD_BYTES)) / 1e9
   const answerGb = (requests * (t.outputTokensMean * BYTES_PER_TOKEN + MESSAGE_OVERHEAD_BYTES)) / 1e9

@@ -58,7 +58,7 @@ export function diversificationType(ctx: AgentContext, primary: PricedPool, stat
   const options = candidates
     .map((e) => priced(ctx, { cloud: e.cloud, region: primary.region, instanceType: e.instanceType, pricing: 'spot' }, 0))
     .filter((p): p is PricedPool => !!p && p.hourlyUsd <= primary.hourlyUsd * DIVERSIFY_MAX_PREMIUM)
-    .filter((p) => predictGroup(dep.model, dep.stable.config, [{ gpuType: p.gpuType, gpuCount: p.gpuCount, count: 1 }], 0, dep.traffic).fits)
+    .filter((p) => predictGroup(dep.model, dep.stable.config, [{ gpuType: p.gpuType, gpuCount: p.gpuCount, count: 1 }], 0, state.traffic).fits)
   return options.sort((a, b) => a.hourlyUsd - b.hourlyUsd)[0]
 }
 
@@ -104,7 +104,7 @@ export function planSpotMigration(ctx: AgentContext, state: DeploymentState): Co
 
 /** Base load: the daily trough of the traffic cycle, which runs around the clock. */
 export function troughRps(state: DeploymentState): number {
-  return state.deployment.traffic.baseRps * (1 - state.deployment.traffic.dailyAmplitude)
+  return state.traffic.baseRps * (1 - state.traffic.dailyAmplitude)
 }
 
 /**
@@ -117,8 +117,8 @@ export function planReservedCapacity(ctx: AgentContext, state: DeploymentState, 
   if (!pool || rest.length > 0 || pool.pricing !== 'on-demand' || spotPlanned) return null
   const dep = state.deployment
   const shape: PoolShape = { gpuType: pool.gpuType, gpuCount: pool.gpuCount, count: pool.count }
-  const budget = latencyBudget(dep.slo, predictGroup(dep.model, dep.stable.config, [shape], troughRps(state), dep.traffic))
-  const needed = instancesNeeded(dep.model, dep.stable.config, pool.gpuType, pool.gpuCount, troughRps(state), dep.traffic, budget)
+  const budget = latencyBudget(dep.slo, predictGroup(dep.model, dep.stable.config, [shape], troughRps(state), state.traffic))
+  const needed = instancesNeeded(dep.model, dep.stable.config, pool.gpuType, pool.gpuCount, troughRps(state), state.traffic, budget)
   const reserve = Math.min(pool.count, needed?.count ?? 0)
   const base = { cloud: pool.cloud, region: pool.region, instanceType: pool.instanceType }
   const reserved = priced(ctx, { ...base, pricing: 'reserved' }, reserve)

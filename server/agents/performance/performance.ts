@@ -97,7 +97,7 @@ export function validateSlo(rec: RecommendationUnderReview, ctx: AgentContext): 
   const state = deploymentState(ctx, dep)
   const factor = calibration(state)
   const shapes = planShapes(ctx, rec)
-  const after = predictGroup(dep.model, rec.plan.config, shapes, state.rpsPeak, dep.traffic)
+  const after = predictGroup(dep.model, rec.plan.config, shapes, state.rpsPeak, state.traffic)
   const scaled = { ...after, p95Ms: after.p95Ms * factor, p99Ms: after.p99Ms * factor }
   const budget = latencyBudget(dep.slo, { ...state.peak, p95Ms: state.peak.p95Ms * factor, p99Ms: state.peak.p99Ms * factor })
   const problems: string[] = []

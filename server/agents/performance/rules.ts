@@ -37,7 +37,7 @@ function diff(a: EngineConfig, b: EngineConfig): KnobChange['changes'] {
 
 function predict(state: DeploymentState, config: EngineConfig, rps: number): GroupPrediction {
   const d = state.deployment
-  return predictGroup(d.model, config, shapesOf(state.pools), rps, d.traffic)
+  return predictGroup(d.model, config, shapesOf(state.pools), rps, state.traffic)
 }
 
 /** Quality change of a config on the group's (first) GPU, from the quality model. */
@@ -88,9 +88,9 @@ export function kvCacheChange(state: DeploymentState): KnobChange | null {
   const d = state.deployment
   const config = { ...d.stable.config }
   const triggers: string[] = []
-  if (!config.enablePrefixCaching && d.traffic.prefixShare > 0.05) {
+  if (!config.enablePrefixCaching && state.traffic.prefixShare > 0.05) {
     config.enablePrefixCaching = true
-    triggers.push(`${Math.round(d.traffic.prefixShare * 100)}% of prompt tokens are a shared prefix`)
+    triggers.push(`${Math.round(state.traffic.prefixShare * 100)}% of prompt tokens are a shared prefix`)
   }
   const pressure = kvPressure(state)
   if (pressure.length > 0) {

@@ -62,7 +62,7 @@ export function validateCapacity(rec: RecommendationUnderReview, ctx: AgentConte
   if (!dep) return { approved: false, baseline_established: false, reason: `deployment ${rec.deploymentId} is no longer in the fleet`, data: {} }
   const state = deploymentState(ctx, dep)
   const shapes = planShapes(ctx, rec)
-  const after = predictGroup(dep.model, rec.plan.config, shapes, state.rpsPeak, dep.traffic)
+  const after = predictGroup(dep.model, rec.plan.config, shapes, state.rpsPeak, state.traffic)
   const problems: string[] = []
   if (!after.fits) problems.push(`${dep.model.name} does not fit the planned instances`)
   else {
@@ -74,7 +74,7 @@ export function validateCapacity(rec: RecommendationUnderReview, ctx: AgentConte
   const total = shapes.reduce((s, x) => s + x.count, 0)
   if (spotIdx >= 0 && total > 1) {
     const lost = shapes.map((s, i) => ({ ...s, count: s.count - (i === spotIdx ? 1 : 0) }))
-    const sat = predictGroup(dep.model, rec.plan.config, lost, state.rpsPeak, dep.traffic).saturation
+    const sat = predictGroup(dep.model, rec.plan.config, lost, state.rpsPeak, state.traffic).saturation
     notes.push(`one spot interruption leaves peak saturation ${sat.toFixed(2)} until a replacement serves`)
   }
   const capacity = `${total} instance(s) carry peak ${state.rpsPeak.toFixed(1)} rps at saturation ${after.saturation.toFixed(2)}, KV ${after.kvCacheUsage.toFixed(2)}`

@@ -52,8 +52,8 @@ function change(state: DeploymentState, to: number, signals: string[]): ReplicaC
   return {
     from: pool.count, to, hourlyUsd: hourly, monthlyDeltaUsd: (to - pool.count) * hourly * HOURS_PER_MONTH, signals,
     peakBefore: state.peak,
-    peakAfter: predictGroup(d.model, d.stable.config, shape, state.rpsPeak, d.traffic),
-    nowAfter: predictGroup(d.model, d.stable.config, shape, state.rpsNow, d.traffic),
+    peakAfter: predictGroup(d.model, d.stable.config, shape, state.rpsPeak, state.traffic),
+    nowAfter: predictGroup(d.model, d.stable.config, shape, state.rpsNow, state.traffic),
   }
 }
 
@@ -67,7 +67,7 @@ export function consolidation(state: DeploymentState): ReplicaChange | null {
   if (!pool || rest.length > 0 || pressureSignals(state).length > 0) return null
   if ((state.observed?.kvCacheUsage ?? 0) >= KV_PRESSURE_THRESHOLD) return null
   const d = state.deployment
-  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, d.traffic, latencyBudget(d.slo, state.peak), availabilityFloor(state.pools))
+  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(d.slo, state.peak), availabilityFloor(state.pools))
   if (!need || need.count >= pool.count) return null
   const observedSat = observedSaturation(state)
   const signals = [
@@ -86,8 +86,8 @@ export function scaleOut(state: DeploymentState): ReplicaChange | null {
   if (!pool || rest.length > 0 || signals.length === 0) return null
   const d = state.deployment
   const budget = { p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }
-  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, d.traffic, budget, pool.count + 1)
-    ?? instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, d.traffic, latencyBudget(d.slo, state.peak), pool.count + 1)
+  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, budget, pool.count + 1)
+    ?? instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(d.slo, state.peak), pool.count + 1)
   if (!need) return null
   return change(state, need.count, signals)
 }

@@ -51,6 +51,12 @@ export interface GroupLoad {
   promptTokensMean?: number
   outputTokensMean?: number
   prefixShare?: number
+  /**
+   * Speed of these GPUs relative to the roofline's spec-sheet figures (1 when absent): drivers,
+   * kernels, clocks and noisy neighbours make real fleets differ. The twin's hidden truth; the
+   * agents' calibration knob (server/agents/workload).
+   */
+  efficiency?: number
 }
 
 /** p50/p95/p99 of a latency, in milliseconds. */
@@ -171,9 +177,15 @@ function groupStats(r: ReplicaStats, replicas: number, w: Workload, capacityRps:
   }
 }
 
+/** A replica plan whose HBM streaming and matmul run `efficiency` times as fast as the spec sheet says. */
+function atEfficiency(plan: ReplicaPlan, efficiency: number): ReplicaPlan {
+  if (efficiency === 1 || !(efficiency > 0)) return plan
+  return { ...plan, bytesPerMs: plan.bytesPerMs * efficiency, msPerToken: plan.msPerToken / efficiency }
+}
+
 /** Steady-state vLLM behaviour of `load.instances` instances serving `model` with `config`. */
 export function serve(model: ModelSpec, config: EngineConfig, load: GroupLoad): ServingStats {
-  const plan = planReplica(model, config, load.gpuType, load.gpusPerInstance)
+  const plan = atEfficiency(planReplica(model, config, load.gpuType, load.gpusPerInstance), load.efficiency ?? 1)
   const replicas = Math.max(0, Math.floor(load.instances)) * plan.replicasPerInstance
   if (!plan.fits || replicas === 0) return unservedStats(load, plan, replicas)
   const w = workloadFor(plan, config, load)

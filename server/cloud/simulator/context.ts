@@ -14,6 +14,8 @@ export interface SimContext {
   db: Db
   clock: Clock
   seed: number
+  /** Draw each newly registered deployment's hidden variation (variation.ts); off: deployments serve as registered. */
+  variation: boolean
   catalog: Catalog
   live?: LiveHub
 }

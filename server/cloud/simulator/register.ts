@@ -16,6 +16,7 @@ import { planDeployments, planInstances, type FleetSpec, type PlannedDeployment,
 import { accrueDeployment } from './scrape.ts'
 import { instancesOfDeployment, listDeployments, listInstances, setGroup, upsertDeployment, upsertInstance, type DeploymentRow, type InstanceRow } from './store.ts'
 import { deriveTraffic } from './traffic.ts'
+import { variationOf } from './variation.ts'
 
 /** What a registration created or updated. */
 export interface RegisteredFleet { instances: FleetInstance[]; deployments: FleetDeployment[] }
@@ -40,7 +41,7 @@ function utilizationOf(ids: string[], planned: Map<string, PlannedInstance>): nu
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined
 }
 
-function deploymentRow(customerId: string, p: PlannedDeployment, existing: DeploymentRow | undefined, planned: Map<string, PlannedInstance>, now: Date): DeploymentRow {
+function deploymentRow(ctx: SimContext, customerId: string, p: PlannedDeployment, existing: DeploymentRow | undefined, planned: Map<string, PlannedInstance>, now: Date): DeploymentRow {
   const keep = existing && checkEngineConfig(existing.stable_config, p.model, p.entry.gpuType, p.entry.gpuCount) === null
   const config = keep ? existing.stable_config : p.config
   const s = p.spec
@@ -52,6 +53,8 @@ function deploymentRow(customerId: string, p: PlannedDeployment, existing: Deplo
     customer_id: customerId, id: s.deployment_id, name: s.name ?? s.deployment_id, cloud: p.entry.cloud, region: p.entry.region,
     model: p.model, traffic, slo: s.slo ? toProviderSlo(s.slo) : slo, latency_critical: s.latency_critical === true, stable_config: config,
     canary_config: existing?.canary_config ?? null, canary_weight: existing?.canary_weight ?? 0,
+    // drawn once, when first registered: re-registering describes the same deployment
+    hidden: existing ? existing.hidden : ctx.variation ? variationOf(ctx.seed, customerId, s.deployment_id) : null,
     created_at: existing?.created_at ?? now, updated_at: now,
   }
 }
@@ -85,7 +88,7 @@ export async function registerFleet(ctx: SimContext, customerId: string, spec: F
     const existing = new Map((await listDeployments(tx, customerId)).map((d) => [d.id, d]))
     for (const p of plannedDeployments) {
       const prior = existing.get(p.spec.deployment_id)
-      await writeDeployment(tx, deploymentRow(customerId, p, prior, byId, now), prior, p.instanceIds, now)
+      await writeDeployment(tx, deploymentRow(ctx, customerId, p, prior, byId, now), prior, p.instanceIds, now)
     }
     const rows = await listInstances(tx, customerId, referenced)
     const deployments = await listDeployments(tx, customerId)

@@ -3,7 +3,7 @@
  * and the serving model's stats under the active faults. Also integrates a group's counters over
  * a window of simulated time. Pure.
  */
-import { loadFromTraffic, type EngineConfig, type ServingStats } from '../model/serving.ts'
+import { loadFromTraffic, type EngineConfig, type ServingStats, type TrafficProfile } from '../model/serving.ts'
 import { poolsOf, serveGroup } from './mixed-pool.ts'
 import type { GroupRole } from '../provider.ts'
 import { accrueGroup, withFaults, type GroupCounters } from './counters.ts'
@@ -11,6 +11,7 @@ import { trafficShare } from './deployments.ts'
 import { groupEffects, type Fault, type GroupEffects } from './faults.ts'
 import { runningAt } from './instances.ts'
 import type { DeploymentRow, InstanceRow } from './store.ts'
+import { trueTraffic } from './variation.ts'
 
 /** A group's serving state at one instant. */
 export interface GroupServing {
@@ -30,6 +31,11 @@ export function groupConfig(d: DeploymentRow, group: GroupRole): EngineConfig | 
   return group === 'stable' ? d.stable_config : (d.canary_config ?? undefined)
 }
 
+/** The traffic a deployment really serves: its registration's, moved by its hidden variation. */
+function servedTraffic(d: DeploymentRow): TrafficProfile {
+  return d.hidden ? trueTraffic(d.traffic, d.hidden) : d.traffic
+}
+
 /** Serving state of one group at `at`, from the instance rows (terminated ones included for history). */
 export function groupServingAt(d: DeploymentRow, rows: InstanceRow[], faults: Fault[], group: GroupRole, at: Date): GroupServing | null {
   const config = groupConfig(d, group)
@@ -37,11 +43,12 @@ export function groupServingAt(d: DeploymentRow, rows: InstanceRow[], faults: Fa
   const members = rows.filter((r) => r.deployment_id === d.id && r.grp === group)
   const running = members.filter((r) => runningAt(r, at))
   const share = trafficShare(d, group)
-  const rps = loadFromTraffic(d.traffic, at, { gpuType: 'H100', gpusPerInstance: 1, instances: 0 }, share).rps
+  const traffic = servedTraffic(d)
+  const rps = loadFromTraffic(traffic, at, { gpuType: 'H100', gpusPerInstance: 1, instances: 0 }, share).rps
   const effects = groupEffects(faults, d.id, group, at)
   const sample = running[0] ?? members[0]
   if (!sample) return { group, config, share, rps, running, stats: null, effects }
-  const load = loadFromTraffic(d.traffic, at, { gpuType: sample.gpu_type, gpusPerInstance: sample.gpu_count, instances: running.length }, share)
+  const load = { ...loadFromTraffic(traffic, at, { gpuType: sample.gpu_type, gpusPerInstance: sample.gpu_count, instances: running.length }, share), efficiency: d.hidden?.efficiency ?? 1 }
   const pools = running.length ? poolsOf(running) : [{ gpuType: sample.gpu_type, gpusPerInstance: sample.gpu_count, instances: 0 }]
   return { group, config, share, rps, running, stats: withFaults(serveGroup(d.model, config, pools, load), rps, effects), effects }
 }
@@ -61,7 +68,7 @@ export function accrueWindow(c: GroupCounters, d: DeploymentRow, rows: InstanceR
     const mid = new Date(from.getTime() + (i + 0.5) * dt)
     const g = groupServingAt(d, rows, faults, group, mid)
     if (!g || !(g.rps > 0)) continue
-    if (g.stats) accrueGroup(c, g.stats, g.rps, d.traffic.promptTokensMean, dt / 1000)
+    if (g.stats) accrueGroup(c, g.stats, g.rps, servedTraffic(d).promptTokensMean, dt / 1000)
     else c.finished.error += (g.rps * dt) / 1000
   }
   return c

@@ -33,7 +33,7 @@ import { processInterruptions, simulatorTicker, type InterruptionNotice } from '
 export const TERMINATED_VISIBLE_MS = 7 * 86_400_000
 
 /** Dependencies of the simulator. */
-export interface SimulatorOptions { db: Db; clock: Clock; seed: number; catalog?: Catalog; live?: LiveHub; log?: Logger }
+export interface SimulatorOptions { db: Db; clock: Clock; seed: number; variation?: boolean; catalog?: Catalog; live?: LiveHub; log?: Logger }
 
 /** The simulated AWS/GCP GPU cloud. */
 export class Simulator implements CloudProvider {
@@ -42,7 +42,7 @@ export class Simulator implements CloudProvider {
   private readonly log: Logger | undefined
 
   constructor(opts: SimulatorOptions) {
-    this.ctx = { db: opts.db, clock: opts.clock, seed: opts.seed, catalog: opts.catalog ?? loadCatalog(), ...(opts.live ? { live: opts.live } : {}) }
+    this.ctx = { db: opts.db, clock: opts.clock, seed: opts.seed, variation: opts.variation === true, catalog: opts.catalog ?? loadCatalog(), ...(opts.live ? { live: opts.live } : {}) }
     this.log = opts.log
   }
 

@@ -6,6 +6,7 @@
 import type { Db } from '../../db/db.ts'
 import type { EngineConfig, ModelSpec, TrafficProfile } from '../model/serving.ts'
 import type { Cloud, GroupRole, Pricing, Slo } from '../provider.ts'
+import type { HiddenVariation } from './variation.ts'
 
 /** An instance as stored; its state is derived from the three times (see instances.ts). */
 export interface InstanceRow {
@@ -42,6 +43,8 @@ export interface DeploymentRow {
   stable_config: EngineConfig
   canary_config: EngineConfig | null
   canary_weight: number
+  /** How it really serves, unlike its registration (variation.ts); null: as registered. Never leaves the simulator. */
+  hidden: HiddenVariation | null
   created_at: Date
   updated_at: Date
 }
@@ -108,14 +111,14 @@ export async function terminate(db: Db, customerId: string, ids: string[], at: D
 export async function upsertDeployment(db: Db, d: DeploymentRow): Promise<void> {
   await db.query(
     `INSERT INTO sim_deployments (customer_id, id, name, cloud, region, model, traffic, slo, latency_critical,
-       stable_config, canary_config, canary_weight, created_at, updated_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+       stable_config, canary_config, canary_weight, created_at, updated_at, hidden)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
      ON CONFLICT (customer_id, id) DO UPDATE SET name = EXCLUDED.name, cloud = EXCLUDED.cloud, region = EXCLUDED.region,
        model = EXCLUDED.model, traffic = EXCLUDED.traffic, slo = EXCLUDED.slo, latency_critical = EXCLUDED.latency_critical,
        stable_config = EXCLUDED.stable_config, updated_at = EXCLUDED.updated_at`,
     [d.customer_id, d.id, d.name, d.cloud, d.region, JSON.stringify(d.model), JSON.stringify(d.traffic), JSON.stringify(d.slo),
       d.latency_critical, JSON.stringify(d.stable_config), d.canary_config && JSON.stringify(d.canary_config), d.canary_weight,
-      d.created_at, d.updated_at])
+      d.created_at, d.updated_at, d.hidden && JSON.stringify(d.hidden)])
 }
 
 /** Sets the group configs and canary weight of a deployment. */

@@ -24,9 +24,9 @@ export const SMALL_FLEET: FleetSpec = {
 export const FIXTURE_START = new Date('2026-03-02T12:00:00Z')
 
 /** Creates a customer on `db`, a Simulator on a manual clock (seed 42), and registers `spec`. */
-export async function simFixture(db: Db, spec: FleetSpec = SMALL_FLEET, opts: { start?: Date; seed?: number } = {}): Promise<SimFixture> {
+export async function simFixture(db: Db, spec: FleetSpec = SMALL_FLEET, opts: { start?: Date; seed?: number; variation?: boolean } = {}): Promise<SimFixture> {
   const clock = manualClock(opts.start ?? FIXTURE_START)
-  const sim = new Simulator({ db, clock, seed: opts.seed ?? 42 })
+  const sim = new Simulator({ db, clock, seed: opts.seed ?? 42, variation: opts.variation === true })
   const customerId = (await insertCustomer(db, { company_name: 'Sim Test Co', plan: 'pro' })).id
   await sim.registerFleet(customerId, spec)
   return { sim, clock, customerId, db }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import type { ObservedSignals } from './agent.ts'
+import { deploymentState, predictGroup, shapesOf } from './fleet.ts'
+import { buildContext } from './testing.ts'
+import { EFFICIENCY_DEAD_BAND, fitEfficiency } from './workload.ts'
+
+const spec = { id: 'chat', model: 'llama-3-8b' as const, instanceType: 'g6e.xlarge', count: 2, rps: 6 }
+
+/** Signals as the fleet would show them: rates and the p95 the serving model gives at `efficiency`. */
+function measured(rps: number, prompt: number, output: number, p95: number): ObservedSignals {
+  return {
+    samples: 30, throughputRps: rps, promptTokensPerSec: rps * prompt, generationTokensPerSec: rps * output, p95LatencyMs: p95,
+    p99LatencyMs: p95 * 1.3, errorRate: 0, gpuUtilization: 0.6, kvCacheUsage: 0.3, queueDepth: 0, preemptionsPerSec: 0,
+  } as ObservedSignals
+}
+
+describe('the agents learn a deployment from its telemetry', () => {
+  it('recovers the rate, the request shape and a hidden GPU efficiency the registration does not tell', () => {
+    const base = buildContext([spec])
+    const registered = deploymentState(base, base.fleet.deployments[0]!)
+    // the fleet really serves 8 rps of 400-token prompts and 60-token answers on GPUs at 80% of the spec sheet
+    const truth = { ...registered.traffic, baseRps: 8, promptTokensMean: 400, outputTokensMean: 60, efficiency: 0.8 }
+    const p95 = predictGroup(registered.deployment.model, registered.deployment.stable.config, shapesOf(registered.pools), 8, truth).p95Ms
+    const ctx = buildContext([spec], { signals: { chat: measured(8, 400, 60, p95) } })
+    const learned = deploymentState(ctx, ctx.fleet.deployments[0]!)
+    expect(learned.rpsNow).toBeCloseTo(8, 6)
+    expect(learned.traffic.promptTokensMean).toBeCloseTo(400, 6)
+    expect(learned.traffic.outputTokensMean).toBeCloseTo(60, 6)
+    expect(learned.traffic.efficiency).toBeCloseTo(0.8, 2)
+    expect(learned.now.p95Ms).toBeCloseTo(p95, -1)
+    expect(learned.workload).toMatchObject({ rate: 'telemetry', request_shape: 'telemetry', efficiency: 'telemetry', registered: { rps_now: 6 } })
+    // a faster change predicted on the learned picture: capacity shrinks with the GPUs' speed
+    expect(learned.now.capacityRps).toBeLessThan(registered.now.capacityRps * 0.9)
+  })
+
+  it('keeps the spec sheet when the measured p95 is within the latency histogram\'s resolution of the model', () => {
+    const at = (w: { efficiency: number }) => 1000 / w.efficiency
+    const traffic = buildContext([spec]).fleet.deployments[0]!.traffic
+    expect(fitEfficiency(at, traffic, 5, 1000 * (1 + EFFICIENCY_DEAD_BAND * 0.9))).toBe(1)
+    expect(fitEfficiency(at, traffic, 5, null)).toBe(1)
+    expect(fitEfficiency(at, traffic, 5, 1250)).toBeCloseTo(0.8, 3)
+    // a measurement beyond what any GPU could do is bounded, not believed
+    expect(fitEfficiency(at, traffic, 5, 100)).toBeCloseTo(2, 2)
+  })
+
+  it('keeps the registered rate while a canary shares the traffic and the shape where token rates are missing', () => {
+    const ctx = buildContext([spec], { signals: { chat: { ...measured(3, 400, 60, 900), promptTokensPerSec: null } } })
+    const dep = { ...ctx.fleet.deployments[0]!, canary: { instanceIds: [], config: ctx.fleet.deployments[0]!.stable.config, weight: 50 } }
+    const s = deploymentState(ctx, dep)
+    expect(s.rpsNow).toBeCloseTo(6, 6)
+    expect(s.traffic.promptTokensMean).toBe(256)
+    expect(s.workload).toMatchObject({ rate: 'registration', request_shape: 'registration' })
+  })
+
+  it('uses the registration and the spec sheet where there is no telemetry', () => {
+    const ctx = buildContext([spec])
+    const s = deploymentState(ctx, ctx.fleet.deployments[0]!)
+    expect(s.traffic.efficiency).toBe(1)
+    expect(s.workload).toMatchObject({ rate: 'registration', request_shape: 'registration', efficiency: 'spec sheet' })
+  })
+})

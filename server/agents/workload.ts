@@ -1,0 +1,92 @@
+/**
+ * The agents' own picture of a deployment (issue 11 item 2): the request rate and the prompt and
+ * answer lengths it really serves, learned from its telemetry, and how fast its GPUs really run
+ * against the public spec sheet, fitted so that the serving model reproduces the p95 telemetry
+ * measured. The registration and the spec sheet are the prior, kept wherever telemetry cannot
+ * speak. Nothing here reads the cloud's ground truth: only the fleet's signals. Pure.
+ */
+import { trafficRpsAt, type TrafficProfile } from '../cloud/model/serving.ts'
+import type { FleetDeployment } from '../cloud/provider.ts'
+import type { ObservedSignals } from './agent.ts'
+
+/** A traffic profile with the speed of the GPUs serving it (1: as the spec sheet says). */
+export interface ServedWorkload extends TrafficProfile { efficiency: number }
+
+/** Where each learned figure came from, for the recommendation's evidence. */
+export interface WorkloadBasis {
+  rate: 'telemetry' | 'registration'
+  request_shape: 'telemetry' | 'registration'
+  efficiency: 'telemetry' | 'spec sheet'
+  /** The registration's figures beside the learned ones, so a reviewer sees what was corrected. */
+  registered: { rps_now: number; prompt_tokens_mean: number; output_tokens_mean: number }
+}
+
+/** The workload the agents reason with, and its basis. */
+export interface LearnedWorkload { workload: ServedWorkload; basis: WorkloadBasis }
+
+/**
+ * A measured p95 within this ratio of the model's is within the interpolation error of vLLM's
+ * coarse latency buckets: the spec sheet stands. Beyond it, the GPUs' speed is fitted.
+ */
+export const EFFICIENCY_DEAD_BAND = 0.05
+/** The fitted speed stays within these bounds (a GPU at half or twice its spec is a broken measurement). */
+export const EFFICIENCY_BOUNDS = [0.5, 2] as const
+const FIT_STEPS = 16
+
+/** The serving model's p95 for the deployment's current group under a workload at a rate (Infinity: cannot serve). */
+export type P95Model = (w: ServedWorkload, rps: number) => number
+
+/**
+ * The GPU speed at which the serving model's p95 at the observed rate equals the observed p95:
+ * bisection on log-speed (p95 falls as speed rises). 1 inside the dead band or without a measure.
+ */
+export function fitEfficiency(p95At: P95Model, w: TrafficProfile, rps: number, observedP95: number | null): number {
+  const atSpec = p95At({ ...w, efficiency: 1 }, rps)
+  if (observedP95 === null || !(observedP95 > 0) || !Number.isFinite(atSpec)) return 1
+  if (Math.abs(Math.log(observedP95 / atSpec)) <= Math.log(1 + EFFICIENCY_DEAD_BAND)) return 1
+  let lo = Math.log(EFFICIENCY_BOUNDS[0])
+  let hi = Math.log(EFFICIENCY_BOUNDS[1])
+  for (let i = 0; i < FIT_STEPS; i++) {
+    const mid = (lo + hi) / 2
+    if (p95At({ ...w, efficiency: Math.exp(mid) }, rps) > observedP95) lo = mid
+    else hi = mid
+  }
+  return Number(Math.exp((lo + hi) / 2).toFixed(4))
+}
+
+/** Tokens per request from token and request rates; null when the rates cannot say. */
+function perRequest(tokensPerSec: number | null | undefined, rps: number): number | null {
+  return tokensPerSec !== null && tokensPerSec !== undefined && tokensPerSec > 0 && rps > 0 ? tokensPerSec / rps : null
+}
+
+/**
+ * Learns a deployment's workload from its stable group's signals. The rate is learned only while
+ * no canary shares the traffic (the stable group then sees all of it); the daily shape (amplitude,
+ * peak hour) stays the registration's, since a 15-minute window cannot show a day.
+ */
+export function learnWorkload(dep: FleetDeployment, observed: ObservedSignals | null, now: string, p95At: P95Model): LearnedWorkload {
+  const declared = dep.traffic
+  const daily = trafficRpsAt({ ...declared, baseRps: 1 }, new Date(now))
+  const observedRps = observed?.throughputRps ?? null
+  const rateKnown = dep.canary === null && observedRps !== null && observedRps > 0 && daily > 0
+  const rps = rateKnown ? observedRps : declared.baseRps * daily
+  const prompt = perRequest(observed?.promptTokensPerSec, observedRps ?? 0)
+  const output = perRequest(observed?.generationTokensPerSec, observedRps ?? 0)
+  const shapeKnown = prompt !== null && output !== null
+  const traffic: TrafficProfile = {
+    ...declared,
+    baseRps: rateKnown ? observedRps / daily : declared.baseRps,
+    promptTokensMean: shapeKnown ? prompt : declared.promptTokensMean,
+    outputTokensMean: shapeKnown ? output : declared.outputTokensMean,
+  }
+  const efficiency = observed ? fitEfficiency(p95At, traffic, rps, observed.p95LatencyMs) : 1
+  return {
+    workload: { ...traffic, efficiency },
+    basis: {
+      rate: rateKnown ? 'telemetry' : 'registration',
+      request_shape: shapeKnown ? 'telemetry' : 'registration',
+      efficiency: efficiency === 1 ? 'spec sheet' : 'telemetry',
+      registered: { rps_now: declared.baseRps * daily, prompt_tokens_mean: declared.promptTokensMean, output_tokens_mean: declared.outputTokensMean },
+    },
+  }
+}
