@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ObservedSignals } from './agent.ts'
-import { deploymentState, predictGroup, shapesOf } from './fleet.ts'
+import { predictGroup, shapesOf } from './fleet.ts'
+import { deploymentState } from './state.ts'
 import { buildContext } from './testing.ts'
 import { EFFICIENCY_DEAD_BAND, fitEfficiency } from './workload.ts'
 

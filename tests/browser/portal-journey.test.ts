@@ -196,6 +196,13 @@ describe('portal journey (demo fleet)', () => {
     await basis.waitFor()
     expect(await basis.getAttribute('data-basis')).toBe(used.basis)
     expect(await basis.textContent()).toMatch(used.basis === 'telemetry' ? new RegExp(`^Based on telemetry ${used.via}.*\\(${used.samples} samples\\)`) : /^Based on the serving model's prior/)
+    if (used.basis === 'telemetry') {
+      // what the agents learned of the workload, as the API recorded it, beside the registration
+      const learned = page.getByTestId('learned-workload')
+      expect(await learned.getAttribute('data-efficiency')).toBe(String(used.workload.gpu_efficiency))
+      expect(await learned.textContent()).toContain(`${used.workload.rps_now.toFixed(1)} req/s`)
+      expect(await learned.textContent()).toContain(`registered ${used.workload.registered.rps_now.toFixed(1)}`)
+    }
     await page.getByTestId('approve-button').click()
     await page.getByTestId('confirm-approve').click()
     await page.waitForURL('**/app/optimizations/**')

@@ -154,7 +154,31 @@ function DataUsed({ d }: { d: unknown }) {
   const text = u.basis === 'telemetry'
     ? `telemetry ${String(u.via)}, ${when(u.window_from)} – ${clock(u.window_to)} fleet time (${String(u.samples)} samples); prices as of ${when(u.prices_at)}`
     : `the serving model's prior (${String(u.detail)}); prices as of ${when(u.prices_at)}`
-  return <p className="small" data-testid="data-used" data-basis={String(u.basis)}><strong>Based on</strong> {text}</p>
+  return (
+    <>
+      <p className="small" data-testid="data-used" data-basis={String(u.basis)}><strong>Based on</strong> {text}</p>
+      <LearnedWorkload w={u.workload} />
+    </>
+  )
+}
+
+const fixed1 = (v: unknown) => (isNum(v) ? v.toFixed(1) : '—')
+const tokens = (v: unknown) => (isNum(v) ? String(Math.round(v)) : '—')
+
+/** What the agents learned of the deployment from its telemetry, beside what it was registered with. */
+function LearnedWorkload({ w }: { w: unknown }) {
+  if (!w || typeof w !== 'object') return null
+  const u = w as Record<string, unknown>
+  const r = (u.registered ?? {}) as Record<string, unknown>
+  const source = (k: string) => (u[k] === 'telemetry' ? 'learned' : 'registered')
+  return (
+    <p className="small" data-testid="learned-workload" data-efficiency={String(u.gpu_efficiency)}>
+      <strong>Workload</strong> {fixed1(u.rps_now)} req/s ({source('rate')}; registered {fixed1(r.rps_now)}),
+      {' '}prompts {tokens(u.prompt_tokens_mean)} and answers {tokens(u.output_tokens_mean)} tokens ({source('request_shape')};
+      {' '}registered {tokens(r.prompt_tokens_mean)}/{tokens(r.output_tokens_mean)}), GPUs at {pct(u.gpu_efficiency, 0)} of their spec sheet
+      {' '}({u.efficiency === 'telemetry' ? 'fitted to the measured p95' : 'spec sheet'})
+    </p>
+  )
 }
 
 /** A list of objects as a table of their scalar fields. */

@@ -5,11 +5,8 @@
 import type { EngineConfig } from '../../cloud/model/serving.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import {
-  calibratedP95, cents, confidenceOf, dataUsed, deploymentStates, entryOf, finite, predictGroup, riskOf, shapesOf,
-  type DeploymentState,
-  recommendFromFinding,
-} from '../fleet.ts'
+import { calibratedP95, cents, confidenceOf, entryOf, finite, predictGroup, riskOf, shapesOf } from '../fleet.ts'
+import { dataUsed, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { consolidatedMonthlyUsd, planCrossCloud, planRightsizing } from './placement.ts'
 import { idleFindings } from './idle.ts'
 import { planReservedCapacity, planSpotMigration, type CostPlan, type PricedPool } from './rules.ts'

@@ -7,10 +7,8 @@ import type { CatalogEntry } from '../../cloud/catalog/catalog.ts'
 import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from '../../cloud/model/serving.ts'
 import type { Cloud, Pricing } from '../../cloud/provider.ts'
 import type { AgentContext } from '../agent.ts'
-import {
-  HOURS_PER_MONTH, availabilityFloor, capacityPerInstance, hourlyPrice, instanceFacts, instancesNeeded, latencyBudget,
-  type DeploymentState, type GroupPrediction, type InstanceFacts,
-} from '../fleet.ts'
+import { HOURS_PER_MONTH, availabilityFloor, capacityPerInstance, hourlyPrice, instanceFacts, instancesNeeded, latencyBudget, type GroupPrediction, type InstanceFacts } from '../fleet.ts'
+import { type DeploymentState } from '../state.ts'
 import { monthlyOf, worthIt, type CostPlan, type PricedPool } from './rules.ts'
 
 /** ~4 characters, i.e. ~4 UTF-8 bytes, per token of English text (OpenAI's rule of thumb). */

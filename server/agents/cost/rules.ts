@@ -6,10 +6,8 @@
 import { gpuSpec } from '../../cloud/catalog/catalog.ts'
 import type { PoolSpec } from '../../cloud/provider.ts'
 import type { AgentContext } from '../agent.ts'
-import {
-  HOURS_PER_MONTH, entryOf, hourlyPrice, instancesNeeded, latencyBudget, predictGroup, shapesOf,
-  type DeploymentState, type PoolShape,
-} from '../fleet.ts'
+import { HOURS_PER_MONTH, entryOf, hourlyPrice, instancesNeeded, latencyBudget, predictGroup, shapesOf, type PoolShape } from '../fleet.ts'
+import { type DeploymentState } from '../state.ts'
 
 /** A pool of a plan with the hourly price it is expected to run at. */
 export interface PricedPool extends PoolSpec { gpuType: string; gpuCount: number; hourlyUsd: number; priceSource: string; estimate: boolean }

@@ -5,11 +5,8 @@
 import type { Pricing } from '../../cloud/provider.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import {
-  cents, confidenceOf, dataUsed, deploymentById, deploymentState, deploymentStates, entryOf, finite, latencyBudget, predictGroup, riskOf,
-  type DeploymentState, type GroupPrediction,
-  recommendFromFinding,
-} from '../fleet.ts'
+import { cents, confidenceOf, deploymentById, entryOf, finite, latencyBudget, predictGroup, riskOf, type GroupPrediction } from '../fleet.ts'
+import { dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { batchingChange, fp8WeightsChange, kvCacheChange, type KnobChange } from './rules.ts'
 
 /** Version reported at registration. */

@@ -7,7 +7,8 @@
 import { gpuSpec } from '../../cloud/catalog/catalog.ts'
 import { accuracy } from '../../cloud/model/quality.ts'
 import type { EngineConfig } from '../../cloud/model/serving.ts'
-import { predictGroup, shapesOf, type DeploymentState, type GroupPrediction } from '../fleet.ts'
+import { predictGroup, shapesOf, type GroupPrediction } from '../fleet.ts'
+import { type DeploymentState } from '../state.ts'
 
 /** vLLM production-stack scales out at more than 5 waiting requests (peers §4.3); we tune batching there too. */
 export const QUEUE_DEPTH_THRESHOLD = 5

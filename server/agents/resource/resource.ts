@@ -4,7 +4,8 @@
  */
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
-import { cents, recommendFromFinding, confidenceOf, dataUsed, deploymentById, deploymentState, deploymentStates, finite, predictGroup, riskOf, type DeploymentState } from '../fleet.ts'
+import { cents, confidenceOf, deploymentById, finite, predictGroup, riskOf } from '../fleet.ts'
+import { recommendFromFinding, dataUsed, deploymentState, deploymentStates, type DeploymentState } from '../state.ts'
 import { calibration, planShapes, summary } from '../performance/performance.ts'
 import { consolidation, scaleOut, SCALE_OUT_SATURATION, type ReplicaChange } from './rules.ts'
 

@@ -4,10 +4,8 @@
  * KV usage — never by GPU utilization alone, which sits near 100% whenever anything runs (peers §4.2).
  */
 import { HOURS_PER_MONTH } from '../../cloud/catalog/catalog.ts'
-import {
-  availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION,
-  type DeploymentState, type GroupPrediction,
-} from '../fleet.ts'
+import { availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
+import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */

@@ -1,0 +1,90 @@
+/**
+ * The deployment as the agents reason about it: its pools and cost, the workload learned from its
+ * telemetry, the serving model's predictions now and at peak, and the data its figures rest on.
+ */
+import type { FleetDeployment } from '../cloud/provider.ts'
+import type { AgentContext, EvidenceSource, Finding, ObservedSignals } from './agent.ts'
+import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
+import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
+import { finite } from './scoring.ts'
+import { learnWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
+
+/** The deployment as agents reason about it: pools, cost, model predictions and observed signals. */
+export interface DeploymentState {
+  deployment: FleetDeployment
+  pools: Pool[]
+  /** The workload learned from telemetry (registration and spec sheet where it is silent): every prediction uses it. */
+  traffic: ServedWorkload
+  workload: WorkloadBasis
+  monthlyCostUsd: number
+  rpsNow: number
+  rpsPeak: number
+  /** Model prediction at the current rate and at the daily peak. */
+  now: GroupPrediction
+  peak: GroupPrediction
+  observed: ObservedSignals | null
+  source: EvidenceSource
+}
+
+/** Builds the DeploymentState of one deployment. */
+export function deploymentState(ctx: AgentContext, dep: FleetDeployment): DeploymentState {
+  const pools = poolsOf(stableInstances(ctx, dep))
+  const shapes = pools.map((p) => ({ gpuType: p.gpuType, gpuCount: p.gpuCount, count: p.count }))
+  const signals = ctx.signals[dep.id] ?? null
+  const observed = signals && signals.samples > 0 ? signals : null
+  const p95At = (w: ServedWorkload, rps: number) => predictGroup(dep.model, dep.stable.config, shapes, rps, w).p95Ms
+  const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At)
+  const now = rpsNow(workload, ctx.now)
+  const peak = rpsPeak(workload)
+  return {
+    deployment: dep, pools, traffic: workload, workload: basis, monthlyCostUsd: monthlyCostUsd(pools), rpsNow: now, rpsPeak: peak,
+    now: predictGroup(dep.model, dep.stable.config, shapes, now, workload),
+    peak: predictGroup(dep.model, dep.stable.config, shapes, peak, workload),
+    observed, source: observed ? 'telemetry' : 'model',
+  }
+}
+
+/** How telemetry arrives when no connected source names the deployment. */
+export const PUSHED_TELEMETRY = 'pushed by the agent runtime or Prometheus remote-write'
+
+/**
+ * What a deployment's figures rest on, for its recommendation's evidence: the telemetry window, its
+ * source and sample count, or the serving model's prior where no telemetry exists; and the prices' time.
+ */
+export function dataUsed(ctx: AgentContext, state: DeploymentState): Record<string, unknown> {
+  const prices = { prices_at: ctx.now }
+  if (state.source === 'model' || !state.observed) {
+    return { basis: 'model prior', detail: 'no stable-group telemetry in the window: load and latency from the serving model and the registered traffic', ...prices }
+  }
+  const t = ctx.telemetry
+  return {
+    basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now,
+    samples: state.observed.samples, workload: workloadEvidence(state), ...prices,
+  }
+}
+
+/** What the agents learned of the deployment's workload, beside what it was registered with. */
+function workloadEvidence(state: DeploymentState): Record<string, unknown> {
+  const w = state.traffic
+  return {
+    ...state.workload, rps_now: finite(state.rpsNow), prompt_tokens_mean: finite(w.promptTokensMean),
+    output_tokens_mean: finite(w.outputTokensMean), gpu_efficiency: w.efficiency,
+  }
+}
+
+/** The deployments of the context that have running stable instances. */
+export function deploymentStates(ctx: AgentContext): DeploymentState[] {
+  return ctx.fleet.deployments.map((d) => deploymentState(ctx, d)).filter((s) => s.pools.length > 0)
+}
+
+/**
+ * An agent's `recommend`: finds the finding's deployment in the context and drafts from the change
+ * the finding carries under `key` (every agent stores its planned change on the finding in detect).
+ */
+export function recommendFromFinding<C>(key: string, draft: (kind: RecommendationType, ctx: AgentContext, state: DeploymentState, change: C) => RecommendationDraft) {
+  return async (f: Finding, ctx: AgentContext): Promise<RecommendationDraft | null> => {
+    const dep = deploymentById(ctx, f.deploymentId)
+    if (!dep || !f.data[key]) return null
+    return draft(f.kind as RecommendationType, ctx, deploymentState(ctx, dep), f.data[key] as C)
+  }
+}
