@@ -5,7 +5,7 @@
 import { commitmentFor, findInstanceType, HOURS_PER_MONTH, type CatalogEntry } from '../cloud/catalog/catalog.ts'
 import { serve, trafficRpsAt, type EngineConfig, type ModelSpec, type TrafficProfile } from '../cloud/model/serving.ts'
 import type { Cloud, FleetDeployment, FleetInstance, PoolSpec, Pricing, Slo } from '../cloud/provider.ts'
-import type { AgentContext, ObservedSignals } from './agent.ts'
+import type { AgentContext } from './agent.ts'
 
 export { HOURS_PER_MONTH }
 export { cents, confidenceOf, finite, riskOf } from './scoring.ts'
@@ -19,6 +19,7 @@ export interface PoolShape { gpuType: string; gpuCount: number; count: number }
 /** What the serving model predicts for a deployment on some pools at some request rate. */
 export interface GroupPrediction {
   fits: boolean
+  p50Ms: number
   p95Ms: number
   p99Ms: number
   ttftP95Ms: number
@@ -114,14 +115,6 @@ export function hourlyPrice(ctx: AgentContext, cloud: Cloud, region: string, ins
   return { hourlyUsd: onDemand * (1 - c.discount), estimate: c.estimate, source: c.source }
 }
 
-/** Prediction of a plan at the current rate, scaled by how far telemetry sits from the model today. */
-export function calibratedP95(state: { observed: ObservedSignals | null; now: GroupPrediction }, afterNow: GroupPrediction): { before: number; after: number } {
-  const observed = state.observed?.p95LatencyMs ?? null
-  if (observed === null || !(state.now.p95Ms > 0) || !Number.isFinite(state.now.p95Ms)) return { before: state.now.p95Ms, after: afterNow.p95Ms }
-  const factor = Math.min(2, Math.max(0.5, observed / state.now.p95Ms))
-  return { before: observed, after: afterNow.p95Ms * factor }
-}
-
 /** Request rate of a (learned) traffic profile now and at its daily peak. */
 export function rpsNow(t: TrafficProfile, now: string): number {
   return trafficRpsAt(t, new Date(now))
@@ -187,7 +180,7 @@ export function capacityPerInstance(model: ModelSpec, config: EngineConfig, gpuT
 }
 
 const UNSERVED: Omit<GroupPrediction, 'warnings'> = {
-  fits: false, p95Ms: Number.POSITIVE_INFINITY, p99Ms: Number.POSITIVE_INFINITY, ttftP95Ms: Number.POSITIVE_INFINITY,
+  fits: false, p50Ms: Number.POSITIVE_INFINITY, p95Ms: Number.POSITIVE_INFINITY, p99Ms: Number.POSITIVE_INFINITY, ttftP95Ms: Number.POSITIVE_INFINITY,
   itlP50Ms: Number.POSITIVE_INFINITY, queueP95Ms: Number.POSITIVE_INFINITY, errorRate: 1, saturation: Number.POSITIVE_INFINITY,
   capacityRps: 0, kvCacheUsage: 0, preemptionsPerSec: 0,
 }
@@ -207,11 +200,12 @@ function computePrediction(model: ModelSpec, config: EngineConfig, pools: PoolSh
   const caps = pools.map((p) => capacityPerInstance(model, config, p.gpuType, p.gpuCount, t) * p.count)
   const total = caps.reduce((a, b) => a + b, 0)
   if (total <= 0) return { ...UNSERVED, warnings: [`${model.name} does not fit on ${pools.map((p) => p.gpuType).join('/')} with this config`] }
-  const out: GroupPrediction = { ...UNSERVED, fits: true, p95Ms: 0, p99Ms: 0, ttftP95Ms: 0, itlP50Ms: 0, queueP95Ms: 0, errorRate: 0, saturation: rps / total, capacityRps: total, warnings: [] }
+  const out: GroupPrediction = { ...UNSERVED, fits: true, p50Ms: 0, p95Ms: 0, p99Ms: 0, ttftP95Ms: 0, itlP50Ms: 0, queueP95Ms: 0, errorRate: 0, saturation: rps / total, capacityRps: total, warnings: [] }
   pools.forEach((p, i) => {
     const share = rps * (caps[i]! / total)
     if (caps[i] === 0 || p.count === 0) return
     const s = serve(model, config, { gpuType: p.gpuType, gpusPerInstance: p.gpuCount, instances: p.count, rps: share, ...shapeOf(t) })
+    out.p50Ms = Math.max(out.p50Ms, s.e2eMs.p50)
     out.p95Ms = Math.max(out.p95Ms, s.e2eMs.p95)
     out.p99Ms = Math.max(out.p99Ms, s.e2eMs.p99)
     out.ttftP95Ms = Math.max(out.ttftP95Ms, s.ttftMs.p95)

@@ -7,7 +7,7 @@ import type { AgentContext, EvidenceSource, Finding, ObservedSignals } from './a
 import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
 import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
 import { finite } from './scoring.ts'
-import { learnWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
+import { learnWorkload, reportedP95, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
 /** The deployment as agents reason about it: pools, cost, model predictions and observed signals. */
 export interface DeploymentState {
@@ -32,7 +32,7 @@ export function deploymentState(ctx: AgentContext, dep: FleetDeployment): Deploy
   const shapes = pools.map((p) => ({ gpuType: p.gpuType, gpuCount: p.gpuCount, count: p.count }))
   const signals = ctx.signals[dep.id] ?? null
   const observed = signals && signals.samples > 0 ? signals : null
-  const p95At = (w: ServedWorkload, rps: number) => predictGroup(dep.model, dep.stable.config, shapes, rps, w).p95Ms
+  const p95At = (w: ServedWorkload, rps: number) => reportedP95(predictGroup(dep.model, dep.stable.config, shapes, rps, w))
   const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At)
   const now = rpsNow(workload, ctx.now)
   const peak = rpsPeak(workload)
@@ -87,4 +87,25 @@ export function recommendFromFinding<C>(key: string, draft: (kind: Recommendatio
     if (!dep || !f.data[key]) return null
     return draft(f.kind as RecommendationType, ctx, deploymentState(ctx, dep), f.data[key] as C)
   }
+}
+
+/**
+ * Measured over the model's reported p95 today: what the learned workload leaves unexplained
+ * (1 when it explains the measure; inside the fit's dead band otherwise), carried onto a plan's
+ * prediction. Bounded, so one odd window cannot double or halve a prediction.
+ */
+export function calibration(state: DeploymentState): number {
+  const observed = state.observed?.p95LatencyMs ?? null
+  const reported = reportedP95(state.now)
+  if (observed === null || !(reported > 0) || !Number.isFinite(reported)) return 1
+  return Math.min(2, Math.max(0.5, observed / reported))
+}
+
+/**
+ * A plan's p95 now, before and after, as the deployment's telemetry will report it: the model's
+ * reported p95 (vLLM's buckets, as PromQL reads them) times the calibration; before is the measure.
+ */
+export function calibratedP95(state: DeploymentState, afterNow: GroupPrediction): { before: number; after: number } {
+  const factor = calibration(state)
+  return { before: state.observed?.p95LatencyMs ?? reportedP95(state.now), after: reportedP95(afterNow) * factor }
 }

@@ -3,7 +3,7 @@ import type { ObservedSignals } from './agent.ts'
 import { predictGroup, shapesOf } from './fleet.ts'
 import { deploymentState } from './state.ts'
 import { buildContext } from './testing.ts'
-import { EFFICIENCY_DEAD_BAND, fitEfficiency } from './workload.ts'
+import { EFFICIENCY_DEAD_BAND, fitEfficiency, reportedP95 } from './workload.ts'
 
 const spec = { id: 'chat', model: 'llama-3-8b' as const, instanceType: 'g6e.xlarge', count: 2, rps: 6 }
 
@@ -21,17 +21,28 @@ describe('the agents learn a deployment from its telemetry', () => {
     const registered = deploymentState(base, base.fleet.deployments[0]!)
     // the fleet really serves 8 rps of 400-token prompts and 60-token answers on GPUs at 80% of the spec sheet
     const truth = { ...registered.traffic, baseRps: 8, promptTokensMean: 400, outputTokensMean: 60, efficiency: 0.8 }
-    const p95 = predictGroup(registered.deployment.model, registered.deployment.stable.config, shapesOf(registered.pools), 8, truth).p95Ms
+    // the p95 as Prometheus would report it from vLLM's buckets
+    const p95 = reportedP95(predictGroup(registered.deployment.model, registered.deployment.stable.config, shapesOf(registered.pools), 8, truth))
     const ctx = buildContext([spec], { signals: { chat: measured(8, 400, 60, p95) } })
     const learned = deploymentState(ctx, ctx.fleet.deployments[0]!)
     expect(learned.rpsNow).toBeCloseTo(8, 6)
     expect(learned.traffic.promptTokensMean).toBeCloseTo(400, 6)
     expect(learned.traffic.outputTokensMean).toBeCloseTo(60, 6)
     expect(learned.traffic.efficiency).toBeCloseTo(0.8, 2)
-    expect(learned.now.p95Ms).toBeCloseTo(p95, -1)
+    expect(reportedP95(learned.now)).toBeCloseTo(p95, -1)
     expect(learned.workload).toMatchObject({ rate: 'telemetry', request_shape: 'telemetry', efficiency: 'telemetry', registered: { rps_now: 6 } })
     // a faster change predicted on the learned picture: capacity shrinks with the GPUs' speed
     expect(learned.now.capacityRps).toBeLessThan(registered.now.capacityRps * 0.9)
+  })
+
+  it('reads a prediction as vLLM\'s buckets will report it: exact at a bucket bound, interpolated inside a wide bucket', () => {
+    // a lognormal whose p95 sits on the 20-s bound reports 20 s; one inside 20–30 s reports the linear interpolation
+    expect(reportedP95({ p50Ms: 8000, p95Ms: 20_000, p99Ms: 30_000 })).toBeCloseTo(20_000, -1)
+    const inside = reportedP95({ p50Ms: 10_000, p95Ms: 25_000, p99Ms: 35_000 })
+    expect(inside).toBeGreaterThan(20_000)
+    expect(inside).toBeLessThan(30_000)
+    expect(Math.abs(inside - 25_000)).toBeGreaterThan(100)
+    expect(reportedP95({ p50Ms: 1, p95Ms: Number.POSITIVE_INFINITY, p99Ms: Number.POSITIVE_INFINITY })).toBe(Number.POSITIVE_INFINITY)
   })
 
   it('keeps the spec sheet when the measured p95 is within the latency histogram\'s resolution of the model', () => {

@@ -7,6 +7,9 @@
  */
 import { trafficRpsAt, type TrafficProfile } from '../cloud/model/serving.ts'
 import type { FleetDeployment } from '../cloud/provider.ts'
+import { fitLognormal, lognormalCdf } from '../cloud/model/lognormal.ts'
+import { histogramQuantile } from '../telemetry/histogram.ts'
+import { VLLM_BUCKETS } from '../telemetry/vllm.ts'
 import type { ObservedSignals } from './agent.ts'
 
 /** A traffic profile with the speed of the GPUs serving it (1: as the spec sheet says). */
@@ -25,19 +28,33 @@ export interface WorkloadBasis {
 export interface LearnedWorkload { workload: ServedWorkload; basis: WorkloadBasis }
 
 /**
- * A measured p95 within this ratio of the model's is within the interpolation error of vLLM's
- * coarse latency buckets: the spec sheet stands. Beyond it, the GPUs' speed is fitted.
+ * A measured p95 within this ratio of the model's reported p95 is measurement noise (a window
+ * mixes load levels, scrapes land unevenly): the spec sheet stands. Beyond it, the speed is fitted.
  */
 export const EFFICIENCY_DEAD_BAND = 0.05
 /** The fitted speed stays within these bounds (a GPU at half or twice its spec is a broken measurement). */
 export const EFFICIENCY_BOUNDS = [0.5, 2] as const
 const FIT_STEPS = 16
 
-/** The serving model's p95 for the deployment's current group under a workload at a rate (Infinity: cannot serve). */
+/**
+ * The p95 Prometheus' `histogram_quantile` reports for a latency with these percentiles, read over
+ * vLLM's e2e buckets: what telemetry will show, bucket interpolation included. The fit compares
+ * this, not the model's exact p95, with the measured p95, so the buckets' coarseness (20 → 30 s is
+ * one bucket) is not mistaken for slow or fast GPUs.
+ */
+export function reportedP95(p: { p50Ms: number; p95Ms: number; p99Ms: number }): number {
+  const fit = fitLognormal({ p50: p.p50Ms, p95: p.p95Ms, p99: p.p99Ms })
+  if (!fit || !Number.isFinite(p.p95Ms)) return p.p95Ms
+  const buckets = [...VLLM_BUCKETS.e2e.map((le) => ({ le, count: lognormalCdf(fit, le) })), { le: Number.POSITIVE_INFINITY, count: 1 }]
+  const q = histogramQuantile(buckets, 0.95)
+  return Number.isFinite(q) ? q * 1000 : p.p95Ms
+}
+
+/** The p95 telemetry would report for the deployment's current group under a workload at a rate, per the serving model (Infinity: cannot serve). */
 export type P95Model = (w: ServedWorkload, rps: number) => number
 
 /**
- * The GPU speed at which the serving model's p95 at the observed rate equals the observed p95:
+ * The GPU speed at which the serving model's reported p95 at the observed rate equals the observed p95:
  * bisection on log-speed (p95 falls as speed rises). 1 inside the dead band or without a measure.
  */
 export function fitEfficiency(p95At: P95Model, w: TrafficProfile, rps: number, observedP95: number | null): number {

@@ -50,6 +50,13 @@ export interface VllmSignals {
 }
 
 // Current name first, pre-rename name second (ecosystem-formats §1.3).
+/** vLLM's bucket boundaries in seconds (vllm/v1/metrics/loggers.py, ecosystem-formats §1.2). */
+export const VLLM_BUCKETS = {
+  ttft: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0],
+  itl: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0],
+  e2e: [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0],
+} as const
+
 export const KV_USAGE = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc']
 export const ITL = ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']
 const PREFIX_CACHE = [

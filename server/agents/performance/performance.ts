@@ -6,7 +6,7 @@ import type { Pricing } from '../../cloud/provider.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, deploymentById, entryOf, finite, latencyBudget, predictGroup, riskOf, type GroupPrediction } from '../fleet.ts'
-import { dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
+import { calibratedP95, calibration, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { batchingChange, fp8WeightsChange, kvCacheChange, type KnobChange } from './rules.ts'
 
 /** Version reported at registration. */
@@ -30,13 +30,6 @@ function finding(kind: RecommendationType, state: DeploymentState, c: KnobChange
   }
 }
 
-/** Ratio of observed to modelled p95 today, used to carry the model's relative change onto telemetry. */
-export function calibration(state: DeploymentState): number {
-  const observed = state.observed?.p95LatencyMs ?? null
-  if (observed === null || !(state.now.p95Ms > 0) || !Number.isFinite(state.now.p95Ms)) return 1
-  return Math.min(2, Math.max(0.5, observed / state.now.p95Ms))
-}
-
 function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentState, c: KnobChange): RecommendationDraft {
   const dep = state.deployment
   const factor = calibration(state)
@@ -47,6 +40,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     ...(c.qualityDelta < 0 && c.qualityDelta >= -QUALITY_RISK_THRESHOLD ? [{ points: 0, reason: `quality model predicts a negligible ${(c.qualityDelta * 100).toFixed(2)} pt change (peers §5.2)` }] : []),
     ...(dep.latencyCritical ? [{ points: 1, reason: 'latency-critical deployment' }] : []),
   ])
+  const latency = calibratedP95(state, c.afterNow)
   const cost = state.monthlyCostUsd
   return {
     type: kind, agentType: 'performance', deploymentId: dep.id, title: `${TITLES[kind]} on ${dep.name}: ${knobs}`,
@@ -54,7 +48,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     confidence: confidenceOf(state.source),
     predicted: {
       monthlyCostUsdBefore: cents(cost), monthlyCostUsdAfter: cents(cost),
-      p95LatencyMsBefore: finite(state.now.p95Ms * factor, 1) ?? undefined, p95LatencyMsAfter: finite(c.afterNow.p95Ms * factor, 1) ?? undefined,
+      p95LatencyMsBefore: finite(latency.before, 1) ?? undefined, p95LatencyMsAfter: finite(latency.after, 1) ?? undefined,
       throughputCapacityRatio: finite(c.afterPeak.capacityRps / c.beforePeak.capacityRps, 3) ?? undefined,
       qualityDelta: finite(c.qualityDelta, 4) ?? undefined,
     },

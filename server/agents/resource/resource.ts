@@ -5,8 +5,8 @@
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, deploymentById, finite, predictGroup, riskOf } from '../fleet.ts'
-import { recommendFromFinding, dataUsed, deploymentState, deploymentStates, type DeploymentState } from '../state.ts'
-import { calibration, planShapes, summary } from '../performance/performance.ts'
+import { calibratedP95, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
+import { planShapes, summary } from '../performance/performance.ts'
 import { consolidation, scaleOut, SCALE_OUT_SATURATION, type ReplicaChange } from './rules.ts'
 
 /** Version reported at registration. */
@@ -25,7 +25,7 @@ function finding(kind: RecommendationType, state: DeploymentState, c: ReplicaCha
 function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentState, c: ReplicaChange): RecommendationDraft {
   const dep = state.deployment
   const pool = state.pools[0]!
-  const factor = calibration(state)
+  const latency = calibratedP95(state, c.nowAfter)
   const out = kind === 'consolidation'
   const risk = riskOf(out
     ? [
@@ -42,7 +42,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     confidence: confidenceOf(state.source),
     predicted: {
       monthlyCostUsdBefore: cents(before), monthlyCostUsdAfter: cents(before + c.monthlyDeltaUsd),
-      p95LatencyMsBefore: finite(state.now.p95Ms * factor, 1) ?? undefined, p95LatencyMsAfter: finite(c.nowAfter.p95Ms * factor, 1) ?? undefined,
+      p95LatencyMsBefore: finite(latency.before, 1) ?? undefined, p95LatencyMsAfter: finite(latency.after, 1) ?? undefined,
       throughputCapacityRatio: finite(c.peakAfter.capacityRps / c.peakBefore.capacityRps, 3) ?? undefined,
     },
     evidence: {

@@ -6,13 +6,8 @@
  */
 import type { ServingStats } from '../model/serving.ts'
 import type { GroupEffects } from './faults.ts'
-
-/** vLLM's bucket boundaries in seconds (vllm/v1/metrics/loggers.py, ecosystem-formats §1.2). */
-export const VLLM_BUCKETS = {
-  ttft: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0],
-  itl: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0],
-  e2e: [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0],
-} as const
+import { fitLognormal, lognormalCdf, normalCdf } from '../model/lognormal.ts'
+import { VLLM_BUCKETS } from '../../telemetry/vllm.ts'
 
 /** A cumulative histogram: counts per `le` (already cumulative), sum and count. */
 export interface Hist { buckets: number[]; sum: number; count: number }
@@ -49,36 +44,11 @@ export function emptyGroupCounters(): GroupCounters {
   }
 }
 
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2
-  const t = 1 / (1 + 0.3275911 * x)
-  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-x * x)
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2
-}
-
-const Z95 = 1.6449
-const Z99 = 2.3263
-/** Below this a latency is a point mass at zero (e.g. no queueing). */
-const ZERO_SECONDS = 1e-6
-
-/** A lognormal (of seconds) through p50/p95, or through p95/p99 when the median is ~0; null when all ~0. */
-export function fitLognormal(p: { p50: number; p95: number; p99: number }): { mu: number; sigma: number } | null {
-  const [p50, p95, p99] = [p.p50 / 1000, p.p95 / 1000, p.p99 / 1000]
-  if (p50 > ZERO_SECONDS && p95 > p50) return { mu: Math.log(p50), sigma: Math.log(p95 / p50) / Z95 }
-  if (p50 > ZERO_SECONDS) return { mu: Math.log(p50), sigma: 1e-3 }
-  if (p95 > ZERO_SECONDS && p99 > p95) {
-    const sigma = Math.log(p99 / p95) / (Z99 - Z95)
-    return { mu: Math.log(p95) - Z95 * sigma, sigma }
-  }
-  return p99 > ZERO_SECONDS ? { mu: Math.log(p99) - Z99, sigma: 1 } : null
-}
-
 /** Adds `n` observations distributed as the fitted lognormal (all at 0 when there is none). */
 export function observe(h: Hist, bounds: readonly number[], n: number, fit: { mu: number; sigma: number } | null): void {
   if (!(n > 0)) return
   bounds.forEach((le, i) => {
-    const share = fit ? normalCdf((Math.log(le) - fit.mu) / fit.sigma) : 1
+    const share = fit ? lognormalCdf(fit, le) : 1
     h.buckets[i] = (h.buckets[i] ?? 0) + n * share
   })
   h.count += n

@@ -6,7 +6,8 @@
  */
 import type { MetricFamily, Sample } from '../../telemetry/prometheus.ts'
 import type { EngineConfig } from '../model/serving.ts'
-import { FINISHED_REASONS, VLLM_BUCKETS, type GroupCounters, type Hist } from './counters.ts'
+import { FINISHED_REASONS, type GroupCounters, type Hist } from './counters.ts'
+import { VLLM_BUCKETS } from '../../telemetry/vllm.ts'
 
 /** Current gauges of the group's engine. */
 export interface VllmGauges { running: number; waiting: number; kvCacheUsage: number; kvCacheTokens: number }
