@@ -55,13 +55,14 @@ describe('the agents learn a deployment from its telemetry', () => {
     expect(fitEfficiency(at, traffic, 5, 100)).toBeCloseTo(2, 2)
   })
 
-  it('keeps the registered rate while a canary shares the traffic and the shape where token rates are missing', () => {
+  it('keeps the registered rate and the spec sheet while a canary shares the traffic, and the shape where token rates are missing', () => {
     const ctx = buildContext([spec], { signals: { chat: { ...measured(3, 400, 60, 900), promptTokensPerSec: null } } })
     const dep = { ...ctx.fleet.deployments[0]!, canary: { instanceIds: [], config: ctx.fleet.deployments[0]!.stable.config, weight: 50 } }
     const s = deploymentState(ctx, dep)
     expect(s.rpsNow).toBeCloseTo(6, 6)
     expect(s.traffic.promptTokensMean).toBe(256)
-    expect(s.workload).toMatchObject({ rate: 'registration', request_shape: 'registration' })
+    expect(s.traffic.efficiency).toBe(1)
+    expect(s.workload).toMatchObject({ rate: 'registration', request_shape: 'registration', efficiency: 'spec sheet' })
   })
 
   it('uses the registration and the spec sheet where there is no telemetry', () => {

@@ -77,15 +77,17 @@ function perRequest(tokensPerSec: number | null | undefined, rps: number): numbe
 }
 
 /**
- * Learns a deployment's workload from its stable group's signals. The rate is learned only while
- * no canary shares the traffic (the stable group then sees all of it); the daily shape (amplitude,
- * peak hour) stays the registration's, since a 15-minute window cannot show a day.
+ * Learns a deployment's workload from its stable group's signals. The rate and the GPUs' speed
+ * are learned only while no canary shares the traffic: the stable group then sees all of it, and
+ * its latency is that load's. The daily shape (amplitude, peak hour) stays the registration's,
+ * since a 15-minute window cannot show a day.
  */
 export function learnWorkload(dep: FleetDeployment, observed: ObservedSignals | null, now: string, p95At: P95Model): LearnedWorkload {
   const declared = dep.traffic
   const daily = trafficRpsAt({ ...declared, baseRps: 1 }, new Date(now))
   const observedRps = observed?.throughputRps ?? null
-  const rateKnown = dep.canary === null && observedRps !== null && observedRps > 0 && daily > 0
+  const alone = dep.canary === null
+  const rateKnown = alone && observedRps !== null && observedRps > 0 && daily > 0
   const rps = rateKnown ? observedRps : declared.baseRps * daily
   const prompt = perRequest(observed?.promptTokensPerSec, observedRps ?? 0)
   const output = perRequest(observed?.generationTokensPerSec, observedRps ?? 0)
@@ -96,7 +98,7 @@ export function learnWorkload(dep: FleetDeployment, observed: ObservedSignals | 
     promptTokensMean: shapeKnown ? prompt : declared.promptTokensMean,
     outputTokensMean: shapeKnown ? output : declared.outputTokensMean,
   }
-  const efficiency = observed ? fitEfficiency(p95At, traffic, rps, observed.p95LatencyMs) : 1
+  const efficiency = observed && alone ? fitEfficiency(p95At, traffic, rps, observed.p95LatencyMs) : 1
   return {
     workload: { ...traffic, efficiency },
     basis: {
