@@ -5,6 +5,9 @@ describe('configuration', () => {
   it('uses the embedded defaults when nothing is set', () => {
     const c = configFromEnv({}, '/srv')
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: '/srv/.optiinfra', demo: true, timeScale: 60, databaseUrl: undefined })
+    // the twin's deployments serve unlike their registration unless told otherwise
+    expect(c.simulatorVariation).toBe(true)
+    expect(configFromEnv({ OPTIINFRA_SIM_VARIATION: 'false' }).simulatorVariation).toBe(false)
   })
   it('reads every documented variable', () => {
     const c = configFromEnv({ PORT: '9000', DATABASE_URL: 'postgres://u@h/db', OPTIINFRA_TIME_SCALE: '600', OPTIINFRA_DEMO: 'false', OPTIINFRA_CORS_ORIGINS: 'https://a.example, https://b.example' })

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     PORT: '0', OPTIINFRA_DEMO: 'false', OPTIINFRA_ADMIN_EMAIL: admin.email, OPTIINFRA_ADMIN_PASSWORD: admin.password,
     OPTIINFRA_JWT_SECRET: 'child-process-secret-for-crash-tests-0123456789', OPTIINFRA_AUTH_RATE_LIMIT: '10000',
     OPTIINFRA_TIME_SCALE: String(SCALE), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', OPTIINFRA_DATA_DIR: args.get('data') ?? '/tmp',
+    OPTIINFRA_SIM_VARIATION: 'false',
   })
   const platform = await startPlatform(config, { db, log: pino({ level: config.logLevel }, pino.destination(2)) })
   process.once('SIGTERM', () => { void platform.stop().then(() => process.exit(0)) })

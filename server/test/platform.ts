@@ -28,7 +28,8 @@ export async function startTestPlatform(opts: { env?: Record<string, string>; cl
     ...configFromEnv({
       PORT: '0', OPTIINFRA_DEMO: 'false', OPTIINFRA_ADMIN_EMAIL: adminEmail, OPTIINFRA_ADMIN_PASSWORD: adminPassword,
       OPTIINFRA_JWT_SECRET: `test-secret-${'x'.repeat(32)}-${seq}`, OPTIINFRA_AUTH_RATE_LIMIT: '10000', OPTIINFRA_TIME_SCALE: '600',
-      LOG_LEVEL: 'silent', ...opts.env,
+      // tests assert the seeds' figures: their fleets serve as registered unless a test turns variation on
+      LOG_LEVEL: 'silent', OPTIINFRA_SIM_VARIATION: 'false', ...opts.env,
     }),
     ...(opts.workers === false ? { workers: false } : {}),
   }
