@@ -28,20 +28,29 @@ describe('e2e: the agents learn the fleet from its telemetry', () => {
     const rec = await wait.recommendation(customerId, (r) => r.deployment_id === 'chat-8b' && r.evidence?.data_used?.basis === 'telemetry', 120_000)
     const w = rec.evidence.data_used.workload
     expect(w).toMatchObject({ rate: 'telemetry', request_shape: 'telemetry', registered: { prompt_tokens_mean: 512, output_tokens_mean: 128 } })
-    // the learned request shape departs from the registration (the twin's lengths are 0.8–1.25× the declared ones)
-    expect(w.prompt_tokens_mean).not.toBeCloseTo(512, 0)
-    expect(w.prompt_tokens_mean / 512).toBeGreaterThanOrEqual(0.79)
-    expect(w.prompt_tokens_mean / 512).toBeLessThanOrEqual(1.26)
+    // the twin serves unlike its registration: its rate, prompt and answer lengths are each drawn 0.8–1.25×, so not
+    // all three can sit within 1% of the registered figures (about 1 in 10,000 draws would)
+    const ratios = [w.prompt_tokens_mean / 512, w.output_tokens_mean / 128, w.rps_now / w.registered.rps_now]
+    expect(ratios.some((r) => Math.abs(r - 1) > 0.01), JSON.stringify(ratios)).toBe(true)
+    for (const r of ratios.slice(0, 2)) {
+      expect(r).toBeGreaterThanOrEqual(0.79)
+      expect(r).toBeLessThanOrEqual(1.26)
+    }
     expect(w.gpu_efficiency).toBeGreaterThanOrEqual(0.5)
     expect(w.gpu_efficiency).toBeLessThanOrEqual(2)
 
-    // the learned rate is the finished-request rate the metrics API shows over the analysis window
-    const from = rec.evidence.data_used.window_from as string
-    const to = rec.evidence.data_used.window_to as string
-    const points = (await p.http<{ timestamp: string; value: number }[]>('GET', `/customers/${customerId}/metrics?metric_type=throughput_rps&deployment_id=chat-8b&start_time=${encodeURIComponent(from)}&end_time=${encodeURIComponent(to)}`, { token })).body
-    expect(points.length).toBeGreaterThan(0)
-    const mean = points.reduce((s, x) => s + x.value, 0) / points.length
-    expect(w.rps_now / mean).toBeGreaterThan(0.9)
-    expect(w.rps_now / mean).toBeLessThan(1.1)
+    // the learned rate and prompt length are what the metrics API shows over the analysis window
+    const window = `&start_time=${encodeURIComponent(rec.evidence.data_used.window_from)}&end_time=${encodeURIComponent(rec.evidence.data_used.window_to)}`
+    const mean = async (type: string) => {
+      const points = (await p.http<{ value: number }[]>('GET', `/customers/${customerId}/metrics?metric_type=${type}&deployment_id=chat-8b${window}`, { token })).body
+      expect(points.length, type).toBeGreaterThan(0)
+      return points.reduce((s, x) => s + x.value, 0) / points.length
+    }
+    const rps = await mean('throughput_rps')
+    expect(w.rps_now / rps).toBeGreaterThan(0.9)
+    expect(w.rps_now / rps).toBeLessThan(1.1)
+    const prompt = (await mean('prompt_tokens_per_sec')) / rps
+    expect(w.prompt_tokens_mean / prompt).toBeGreaterThan(0.9)
+    expect(w.prompt_tokens_mean / prompt).toBeLessThan(1.1)
   })
 })
