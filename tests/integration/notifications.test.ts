@@ -37,8 +37,12 @@ describe('notifications to a webhook', () => {
     const msg = await waitFor(async () => received.find((r) => r.path === '/hooked'), { timeoutMs: 90_000, what: 'an approval_needed notification' })
     expect(msg.body.text).toMatch(/waiting for approval: recommendation [0-9a-f-]{36}/)
     expect(msg.body.blocks[1].elements[0].text).toContain(`${p.url}/app/recommendations/`)
-    const deliveries = (await p.http('GET', `/customers/${c.customerId}/notifications/deliveries`, { token: c.token })).body
-    expect(deliveries[0]).toMatchObject({ event: 'approval_needed', status: 'delivered', http_status: 200 })
+    // the sender records the delivery once the receiver's answer is in, which can land after the receiver saw the body
+    const delivered = await waitFor(async () => {
+      const list = (await p.http<any[]>('GET', `/customers/${c.customerId}/notifications/deliveries`, { token: c.token })).body
+      return list?.[0]
+    }, { timeoutMs: 10_000, what: 'the delivery record' })
+    expect(delivered).toMatchObject({ event: 'approval_needed', status: 'delivered', http_status: 200 })
   })
 
   it('refuses private addresses by default, keeps tenants apart, and stops after deletion', async () => {
