@@ -5,7 +5,7 @@
 import type { FleetDeployment } from '../cloud/provider.ts'
 import type { AgentContext, EvidenceSource, Finding, ObservedSignals } from './agent.ts'
 import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
-import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
+import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, shapesOf, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
 import { finite } from './scoring.ts'
 import { learnWorkload, reportedP95, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
@@ -29,7 +29,7 @@ export interface DeploymentState {
 /** Builds the DeploymentState of one deployment. */
 export function deploymentState(ctx: AgentContext, dep: FleetDeployment): DeploymentState {
   const pools = poolsOf(stableInstances(ctx, dep))
-  const shapes = pools.map((p) => ({ gpuType: p.gpuType, gpuCount: p.gpuCount, count: p.count }))
+  const shapes = shapesOf(pools)
   const signals = ctx.signals[dep.id] ?? null
   const observed = signals && signals.samples > 0 ? signals : null
   const p95At = (w: ServedWorkload, rps: number) => reportedP95(predictGroup(dep.model, dep.stable.config, shapes, rps, w))

@@ -11,9 +11,10 @@ import { fitLognormal, lognormalCdf } from '../cloud/model/lognormal.ts'
 import { histogramQuantile } from '../telemetry/histogram.ts'
 import { VLLM_BUCKETS } from '../telemetry/vllm.ts'
 import type { ObservedSignals } from './agent.ts'
+import type { Workload } from './fleet.ts'
 
 /** A traffic profile with the speed of the GPUs serving it (1: as the spec sheet says). */
-export interface ServedWorkload extends TrafficProfile { efficiency: number }
+export type ServedWorkload = Required<Workload>
 
 /** Where each learned figure came from, for the recommendation's evidence. */
 export interface WorkloadBasis {

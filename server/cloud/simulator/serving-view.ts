@@ -64,11 +64,12 @@ export function accrueWindow(c: GroupCounters, d: DeploymentRow, rows: InstanceR
   if (!(span > 0)) return c
   const steps = Math.min(MAX_STEPS, Math.ceil(span / MAX_STEP_MS))
   const dt = span / steps
+  const promptTokensMean = servedTraffic(d).promptTokensMean
   for (let i = 0; i < steps; i++) {
     const mid = new Date(from.getTime() + (i + 0.5) * dt)
     const g = groupServingAt(d, rows, faults, group, mid)
     if (!g || !(g.rps > 0)) continue
-    if (g.stats) accrueGroup(c, g.stats, g.rps, servedTraffic(d).promptTokensMean, dt / 1000)
+    if (g.stats) accrueGroup(c, g.stats, g.rps, promptTokensMean, dt / 1000)
     else c.finished.error += (g.rps * dt) / 1000
   }
   return c
