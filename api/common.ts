@@ -1,4 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** `t` or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
 /** A UUID path parameter: anything else (e.g. `1' OR '1'='1`) is a 400 before any query runs. */
 export const Uuid = Type.String({ format: 'uuid' })

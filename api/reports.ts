@@ -1,5 +1,6 @@
 /** Schemas of the executive savings report (seed 003 stage 4), shared by the API and the portal. */
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common.ts'
 
 /** Formats the savings report renders to. */
 export const REPORT_FORMATS = ['json', 'html', 'csv', 'pdf'] as const
@@ -11,7 +12,6 @@ export const SavingsReportQuery = Type.Object({
   format: Type.Optional(Type.Union(REPORT_FORMATS.map((f) => Type.Literal(f)))),
 }, { additionalProperties: false })
 
-const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()])
 const Str = Type.String()
 const NStr = Type.Union([Type.String(), Type.Null()])
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Uuid } from './common.ts'
+import { Nullable, Uuid } from './common.ts'
 
 const LabelName = (description: string) => Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]{0,99}$', description })
 
@@ -12,6 +12,24 @@ export const CreateTelemetrySourceBody = Type.Object({
   group_label: Type.Optional(LabelName('label naming the serving group, stable or canary (default group; absent means stable)')),
 }, { additionalProperties: false })
 export type CreateTelemetrySourceBody = Static<typeof CreateTelemetrySourceBody>
+
+/** A node a deployment's pods run on, from kube-state-metrics (null where it exports nothing). */
+export const DiscoveredNode = Type.Object({
+  node: Type.String(),
+  instance_id: Nullable(Type.String({ description: "the cloud's instance id, from the node's providerID" })),
+  instance_type: Nullable(Type.String()),
+  capacity_type: Type.Union([Type.Literal('on-demand'), Type.Literal('spot'), Type.Literal('reserved'), Type.Null()]),
+  region: Nullable(Type.String()),
+  gpus: Nullable(Type.Number({ description: 'allocatable nvidia.com/gpu capacity' })),
+})
+
+/** A deployment as the source's last successful poll found it. */
+export const DiscoveredDeployment = Type.Object({
+  deployment_id: Type.String(),
+  model_name: Nullable(Type.String()),
+  pods: Type.Object({ stable: Type.Integer(), canary: Type.Integer() }),
+  nodes: Type.Array(DiscoveredNode),
+})
 
 /** A source with its health, as the API shows it (header values are never shown). */
 export const TelemetrySourceView = Type.Object({
@@ -29,6 +47,8 @@ export const TelemetrySourceView = Type.Object({
     last_success_at: Type.Union([Type.String(), Type.Null()]),
     series_found: Type.Integer(),
     deployments: Type.Array(Type.String()),
+    fleet: Type.Array(DiscoveredDeployment),
+    cluster_state: Type.Boolean({ description: 'the last successful poll found kube-state-metrics series' }),
     polls: Type.Integer(),
     failures: Type.Integer(),
     last_error: Type.Union([Type.String(), Type.Null()]),

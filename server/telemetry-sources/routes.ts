@@ -19,7 +19,7 @@ export function sourceView(s: SourceRow) {
   const status = s.last_poll_at === null ? 'pending' as const : s.last_error === null ? 'ok' as const : 'failing' as const
   return {
     id: s.id, customer_id: s.customer_id, kind: s.kind, url: s.url, header_names: Object.keys(s.headers).sort(), deployment_label: s.deployment_label, group_label: s.group_label, created_at: s.created_at,
-    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, polls: s.polls, failures: s.failures, last_error: s.last_error },
+    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, fleet: s.fleet, cluster_state: s.cluster_state, polls: s.polls, failures: s.failures, last_error: s.last_error },
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts'
+import type { DiscoveredDeployment } from './cluster.ts'
 
 /** A source as stored (headers included: only the poller reads them). */
 export interface SourceRow {
@@ -14,13 +15,17 @@ export interface SourceRow {
   last_success_at: string | null
   series_found: number
   deployments: string[]
+  /** The last successful poll's picture of the cluster (empty until one succeeds). */
+  fleet: DiscoveredDeployment[]
+  /** Whether that poll found kube-state-metrics series. */
+  cluster_state: boolean
   polls: number
   failures: number
   last_error: string | null
 }
 
 /** What one poll found. */
-export type PollOutcome = { ok: true; series: number; deployments: string[] } | { ok: false; error: string }
+export type PollOutcome = { ok: true; series: number; deployments: string[]; fleet: DiscoveredDeployment[]; clusterState: boolean } | { ok: false; error: string }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 const present = (r: SourceRow): SourceRow => ({ ...r, created_at: iso(r.created_at)!, last_poll_at: iso(r.last_poll_at), last_success_at: iso(r.last_success_at) })
@@ -46,8 +51,8 @@ export async function deleteSource(db: Db, customerId: string, id: string): Prom
 /** Records a poll's outcome as the source's health. */
 export async function recordPoll(db: Db, id: string, outcome: PollOutcome, at: Date): Promise<void> {
   if (outcome.ok) {
-    await db.query(`UPDATE telemetry_sources SET last_poll_at = $2, last_success_at = $2, series_found = $3, deployments = $4, polls = polls + 1, last_error = NULL WHERE id = $1`,
-      [id, at, outcome.series, outcome.deployments])
+    await db.query(`UPDATE telemetry_sources SET last_poll_at = $2, last_success_at = $2, series_found = $3, deployments = $4, fleet = $5, cluster_state = $6, polls = polls + 1, last_error = NULL WHERE id = $1`,
+      [id, at, outcome.series, outcome.deployments, JSON.stringify(outcome.fleet), outcome.clusterState])
   } else {
     await db.query('UPDATE telemetry_sources SET last_poll_at = $2, polls = polls + 1, failures = failures + 1, last_error = $3 WHERE id = $1', [id, at, outcome.error.slice(0, 1000)])
   }

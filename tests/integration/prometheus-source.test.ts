@@ -1,58 +1,47 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../server/clock.ts'
-import { freePort, prometheusAvailable, startPrometheus, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
-import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
+import { freePort, prometheusAvailable, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
+import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
 import { pollAllSources } from '../../server/telemetry-sources/poll.ts'
 import { buildContextData } from '../../server/orchestrator/context.ts'
 import { loadCatalog } from '../../server/cloud/catalog/catalog.ts'
 import { seedInfrastructure } from '../support/fixtures.ts'
+import { prometheusOnFleet } from '../support/fleet-prometheus.ts'
 
 // tags: integration — a real Prometheus (Debian's package) scrapes the simulated fleet's vLLM and
-// DCGM endpoints, and a customer whose only telemetry source is that Prometheus gets its
-// deployments discovered and its signals through PromQL (issue 11 item 3).
+// DCGM endpoints and its kube-state-metrics, and a customer whose only telemetry source is that
+// Prometheus gets its deployments, their models and their nodes (instance type, capacity type,
+// cloud instance id) discovered and its signals through PromQL (issue 11 item 3).
 let p: TestPlatform
 let prom: RunningPrometheus | undefined
 // wall clock: Prometheus scrapes in wall time; workers off, so nothing but the poll feeds telemetry
 beforeAll(async () => { p = await startTestPlatform({ clock: systemClock, workers: false, env: { OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: 'true' } }) }, 120_000)
 afterAll(async () => { await prom?.stop(); await p?.stop() })
 
-interface Target { kind: string; url: string; deployment_id: string; group: string; instance_id?: string }
-
-/** A Prometheus configuration that scrapes every target of the customer's fleet, labelled as a platform team would. */
-function scrapeConfig(base: string, token: string, targets: Target[]): string {
-  const origin = new URL(base)
-  const statics = targets.map((t) => {
-    const labels = { __metrics_path__: new URL(t.url, base).pathname, deployment_id: t.deployment_id, group: t.group, ...(t.instance_id ? { node: t.instance_id } : {}) }
-    return `      - targets: ["${origin.host}"]\n        labels: ${JSON.stringify(labels)}`
-  })
-  return `global: { scrape_interval: 1s }
-scrape_configs:
-  - job_name: fleet
-    authorization: { credentials: ${token} }
-    static_configs:
-${statics.join('\n')}
-`
-}
-
 describe('integration: Prometheus as the telemetry source', () => {
   it.skipIf(!prometheusAvailable() && !process.env.CI)('test_prometheus_source_discovers_deployments_and_feeds_signals_through_promql', async () => {
     const c = await p.newCustomer('Prometheus Only Corp')
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedInfrastructure })).status).toBeLessThan(300)
-    const runtimeToken = (await p.http('GET', `/customers/${c.customerId}/agent-install-command`, { token: c.token })).body.agent_token as string
-    const targets = (await p.http<{ targets: Target[] }>('GET', '/agent-runtime/targets', { token: runtimeToken })).body.targets
-    const deploymentIds = [...new Set(targets.map((t) => t.deployment_id))].sort()
-    prom = await startPrometheus(scrapeConfig(p.url, runtimeToken, targets))
-    // let Prometheus scrape a few times, so rates and quantiles have a window
-    await waitFor(async () => {
-      const r = await fetch(`${prom!.url}/api/v1/query?query=${encodeURIComponent('count(count_over_time(vllm:num_requests_running[1m]) >= 3)')}`)
-      const body = await r.json() as { data: { result: { value: [number, string] }[] } }
-      return Number(body.data.result[0]?.value[1] ?? 0) >= deploymentIds.length
-    }, { timeoutMs: 45_000, what: `three scrapes of each deployment (${prom.output().slice(-400)})` })
+    const started = await prometheusOnFleet(p, c)
+    prom = started.prom
+    const deploymentIds = started.deploymentIds
 
     const created = await p.http('POST', `/customers/${c.customerId}/telemetry-sources`, { token: c.token, body: { kind: 'prometheus', url: prom.url, headers: { 'X-Scope-OrgID': 'fleet-a' } } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     expect(created.body).toMatchObject({ kind: 'prometheus', header_names: ['X-Scope-OrgID'], health: { status: 'ok', deployments: deploymentIds, last_error: null } })
     expect(created.body.health.series_found).toBeGreaterThanOrEqual(deploymentIds.length)
+    // kube-state-metrics tells which nodes serve each deployment: the provider's own inventory
+    const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body
+    expect(created.body.health.cluster_state).toBe(true)
+    expect(infra.vllm_deployments).toHaveLength(deploymentIds.length)
+    for (const d of infra.vllm_deployments as { deployment_id: string; model: string }[]) {
+      const found = created.body.health.fleet.find((f: { deployment_id: string }) => f.deployment_id === d.deployment_id)
+      expect(found, d.deployment_id).toMatchObject({ model_name: d.model })
+      const serving = (infra.instances as { instance_id: string; instance_type: string; deployment_id: string; pricing: string }[]).filter((i) => i.deployment_id === d.deployment_id)
+      expect(found.pods.stable).toBe(serving.length)
+      expect(found.nodes.map((n: { instance_id: string; instance_type: string; capacity_type: string }) => [n.instance_id, n.instance_type, n.capacity_type]).sort())
+        .toEqual(serving.map((i) => [i.instance_id, i.instance_type, i.pricing]).sort())
+    }
     expect(JSON.stringify(created.body)).not.toContain('fleet-a')
 
     await pollAllSources(p.deps)

@@ -3,7 +3,7 @@
  * Paths and fields follow DESIGN.md §6 and issues 2–5; every figure the portal shows comes from here.
  */
 import { peekPrefetch, request, takePrefetch, type Query } from './client.ts'
-import type { DeploymentGates, DeploymentSlo, GateBody, GatePolicy, ReconcilerAction, SloBody } from './types.ts'
+import type { DeploymentGates, DeploymentSlo, GateBody, GatePolicy, ReconcilerAction, SloBody, TelemetrySource, TelemetrySourceBody } from './types.ts'
 import type {
   AgentStatus, AgentType, ApproveReply, AuditEntry, ConflictResolution, Customer, CustomerEnvironment, Dashboard, Fault, FaultBody,
   Infrastructure, InstallCommand, LoginReply, MetricPoint, MetricType, OnboardBody, Optimization, Preferences,
@@ -97,6 +97,15 @@ export const listRuntimeTokens = (id: string) => request<RuntimeToken[]>('GET', 
 
 /** DELETE /customers/{id}/agent-tokens/{tokenId}: revokes a runtime token. */
 export const revokeRuntimeToken = (id: string, tokenId: string) => request<{ revoked: true }>('DELETE', `/customers/${enc(id)}/agent-tokens/${enc(tokenId)}`)
+
+/** GET /customers/{id}/telemetry-sources: connected Prometheus servers with their health and discovered fleet. */
+export const listTelemetrySources = (id: string) => request<TelemetrySource[]>('GET', `/customers/${enc(id)}/telemetry-sources`)
+
+/** POST /customers/{id}/telemetry-sources: connects a Prometheus (answers after a first poll). */
+export const addTelemetrySource = (id: string, body: TelemetrySourceBody) => request<TelemetrySource>('POST', `/customers/${enc(id)}/telemetry-sources`, { body })
+
+/** DELETE /customers/{id}/telemetry-sources/{sourceId}: disconnects a source. */
+export const removeTelemetrySource = (id: string, sourceId: string) => request<null>('DELETE', `/customers/${enc(id)}/telemetry-sources/${enc(sourceId)}`)
 
 /** POST /customers/{id}/analyze: asks one agent to analyse the fleet now. */
 export const analyze = (id: string, agentType: AgentType) =>

@@ -22,6 +22,7 @@ import type { Incident as IncidentSchema, ReconcilerAction as ReconcilerActionSc
 import type { SpendBreakdown as SpendBreakdownSchema, SpendHistory as SpendHistorySchema } from '../../../api/spend.ts'
 import type { IdleInstances as IdleInstancesSchema, TerminateIdleReply as TerminateIdleReplySchema } from '../../../api/idle.ts'
 import type { DeploymentGates as DeploymentGatesSchema, GateBody as GateBodySchema, GatePolicy as GatePolicySchema } from '../../../api/gates.ts'
+import type { CreateTelemetrySourceBody as CreateTelemetrySourceBodySchema, TelemetrySourceView as TelemetrySourceViewSchema } from '../../../api/telemetry-sources.ts'
 import type { Static } from '@sinclair/typebox'
 
 export type { AuditEntry, Customer, CustomerEnvironment, LoginReply, SignupBody, Preferences }
@@ -195,3 +196,8 @@ export type GateBody = GateBodySchema
 /** An open incident and a reconciler action. */
 export type Incident = IncidentSchema
 export type ReconcilerAction = Static<typeof ReconcilerActionSchema>
+
+/** GET /customers/{id}/telemetry-sources item: a connected Prometheus, its health and what it found. */
+export type TelemetrySource = Static<typeof TelemetrySourceViewSchema>
+/** POST /customers/{id}/telemetry-sources body. */
+export type TelemetrySourceBody = Static<typeof CreateTelemetrySourceBodySchema>

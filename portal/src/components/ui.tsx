@@ -63,7 +63,7 @@ export function Badge({ tone = 'neutral', children, testid, title }: { tone?: To
 }
 
 const TONES: Record<string, Tone> = {
-  pending: 'info', approved: 'accent', executing: 'accent', running: 'accent', in_progress: 'accent', started: 'accent', discovering: 'accent',
+  pending: 'info', ok: 'success', failing: 'danger', approved: 'accent', executing: 'accent', running: 'accent', in_progress: 'accent', started: 'accent', discovering: 'accent',
   completed: 'success', success: 'success', serving: 'success', ready: 'success', successful: 'success', active: 'success', healthy: 'success', passed: 'success', discovered: 'success', connected: 'success', done: 'success', approved_validation: 'success',
   paused: 'warning', inconclusive: 'warning', unhealthy: 'warning', degraded: 'warning', waiting: 'warning', baking: 'accent', medium: 'warning',
   failed: 'danger', rolled_back: 'danger', rolling_back: 'danger', offline: 'danger', rejected: 'danger', error: 'danger', aborted: 'danger', high: 'danger',

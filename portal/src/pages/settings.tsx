@@ -8,8 +8,9 @@ import { ActionError, Async, Badge, Card, EmptyState, ErrorState, KeyValues, Loa
 import { label, when } from '../lib/format.ts'
 import { useCustomerId } from '../lib/scope.ts'
 import { setTheme, useTheme, type Theme } from '../lib/theme.ts'
+import { TelemetrySources } from './telemetry-sources.tsx'
 
-/** Settings: cloud account, agent runtime, preferences the orchestrator honours, team, appearance. */
+/** Settings: cloud account, agent runtime, telemetry sources, preferences the orchestrator honours, team, appearance. */
 export default function SettingsPage() {
   const customerId = useCustomerId()
   const [params] = useSearchParams()
@@ -18,7 +19,7 @@ export default function SettingsPage() {
   if (!customer.data && customer.error) return <><PageHeader title="Settings" /><ErrorState error={customer.error} retry={customer.refetch} /></>
   return (
     <div data-testid="settings-page">
-      <PageHeader title="Settings" subtitle="Cloud account, agent runtime, optimization preferences and team" />
+      <PageHeader title="Settings" subtitle="Cloud account, agent runtime, telemetry sources, optimization preferences and team" />
       {params.get('welcome') && (
         <div className="banner banner-accent" data-testid="welcome-banner">
           <div><strong>Welcome to OptiInfra.</strong> Connect a cloud account and install the agent runtime; recommendations follow once your fleet is discovered.</div>
@@ -28,6 +29,7 @@ export default function SettingsPage() {
         <CloudAccount customerId={customerId} />
         <AgentRuntime customerId={customerId} />
       </div>
+      <TelemetrySources customerId={customerId} />
       {customer.data ? <PreferencesForm customer={customer.data} /> : <Card title="Preferences"><Loading lines={5} /></Card>}
       <div className="grid-2">
         <Team customerId={customerId} />

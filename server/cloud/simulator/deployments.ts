@@ -16,6 +16,7 @@ export const simPaths = {
   chat: (c: string, d: string, g: GroupRole) => `${simPaths.base(c, d)}/${g}/v1/chat/completions`,
   router: (c: string, d: string) => `${simPaths.base(c, d)}/v1/chat/completions`,
   dcgm: (c: string, instanceId: string) => `/sim/customers/${c}/instances/${encodeURIComponent(instanceId)}/metrics`,
+  kubeStateMetrics: (c: string) => `/sim/customers/${c}/kube-state-metrics/metrics`,
 }
 
 /** The provider view of a deployment at `now`; groups list their live (pending or running) instances. */

@@ -1,7 +1,8 @@
 /**
  * The simulated fleet's real protocols over HTTP, private to the fleet's own callers (see
  * `requireFleetAccess`: the customer's runtime token, a platform agent token, an admin):
- * vLLM /metrics per deployment group, DCGM-exporter /metrics per instance, OpenAI-compatible chat
+ * vLLM /metrics per deployment group, DCGM-exporter /metrics per instance, kube-state-metrics per
+ * customer cluster, OpenAI-compatible chat
  * per group and through the weighted router. Canonical paths are customer-scoped (ids are the
  * customer's own, unique per customer); the short `/sim/deployments/…` and `/sim/instances/…`
  * forms resolve when the id is unique across customers. Plus the admin fault-injection API.
@@ -67,6 +68,9 @@ export const simulatorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     async (req, reply) => sendScrape(reply, await sim.scrapeDcgm(req.params.customerId, req.params.instanceId), 'go'))
   app.get('/sim/instances/:instanceId/metrics', { config: open, schema: { ...metricsSchema, params: ShortInstance } },
     async (req, reply) => sendScrape(reply, await sim.scrapeDcgm(await owner(req, 'instance', req.params.instanceId), req.params.instanceId), 'go'))
+
+  app.get('/sim/customers/:customerId/kube-state-metrics/metrics', { config: open, schema: { ...metricsSchema, params: Type.Object({ customerId: Uuid }) } },
+    async (req, reply) => sendScrape(reply, await sim.scrapeClusterState(req.params.customerId), 'go'))
 
   await app.register(openAiRoutes, { deps, sim, owner: (req, id) => owner(req, 'deployment', id) })
   await app.register(faultRoutes, { deps, sim })

@@ -16,6 +16,7 @@ import { runningAt } from './instances.ts'
 import { accrueWindow, groupConfig, groupServingAt } from './serving-view.ts'
 import { getCounters, instancesOfDeployment, listDeployments, listInstances, putCounters, type DeploymentRow, type InstanceRow } from './store.ts'
 import { vllmFamilies } from './vllm-metrics.ts'
+import { kubeStateFamilies } from './kube-state-metrics.ts'
 
 /** What a scrape answers: the families, or an HTTP status with a reason (404 unknown, 503 not serving). */
 export type ScrapeResult = { status: 200; families: MetricFamily[] } | { status: 404 | 503; message: string }
@@ -103,4 +104,11 @@ export async function scrapeDcgm(ctx: SimContext, customerId: string, instanceId
     const states = gpuStates(inst.gpu_count, serving, serving?.running.length ?? 0)
     return { status: 200, families: dcgmFamilies(inst.id, inst.gpu_type, states, energyMj) }
   })
+}
+
+/** The kube-state-metrics view of a customer's cluster: its running nodes and the vLLM pods on them. */
+export async function scrapeClusterState(ctx: SimContext, customerId: string): Promise<ScrapeResult> {
+  const now = ctx.clock.now()
+  const running = (await listInstances(ctx.db, customerId)).filter((r) => runningAt(r, now))
+  return { status: 200, families: kubeStateFamilies(running) }
 }

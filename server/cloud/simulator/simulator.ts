@@ -24,7 +24,7 @@ import { launchInstances, terminateInstances } from './launch.ts'
 import { registerFleet, type RegisteredFleet } from './register.ts'
 import type { FleetSpec } from './register-plan.ts'
 import { addToStable } from './stable.ts'
-import { scrapeDcgm, scrapeVllm, type ScrapeResult } from './scrape.ts'
+import { scrapeClusterState, scrapeDcgm, scrapeVllm, type ScrapeResult } from './scrape.ts'
 import { groupServingAt, type GroupServing } from './serving-view.ts'
 import { instancesOfDeployment, listDeployments, listEvents, listInstances, updateSlo, type SimEvent } from './store.ts'
 import { processInterruptions, simulatorTicker, type InterruptionNotice } from './ticker.ts'
@@ -160,6 +160,11 @@ export class Simulator implements CloudProvider {
   /** DCGM-exporter /metrics families of an instance. */
   scrapeDcgm(customerId: string, instanceId: string): Promise<ScrapeResult> {
     return scrapeDcgm(this.ctx, customerId, instanceId)
+  }
+
+  /** kube-state-metrics /metrics of the customer's simulated cluster. */
+  scrapeClusterState(customerId: string): Promise<ScrapeResult> {
+    return scrapeClusterState(this.ctx, customerId)
   }
 
   /** An OpenAI chat completion from a group, or through the weighted router when `group` is null. */

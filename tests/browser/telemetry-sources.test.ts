@@ -1,0 +1,75 @@
+/**
+ * Issue 11 item 3 in the portal: a customer connects the Prometheus that scrapes its fleet and its
+ * kube-state-metrics from Settings; the card shows the source's health and, per deployment, the
+ * model and the nodes serving it (instance type, capacity type, cloud instance id), as the
+ * infrastructure API knows them. A bad URL is refused with its reason; disconnecting removes it.
+ * Wall clock: Prometheus scrapes in wall time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { systemClock } from '../../server/clock.ts'
+import { prometheusAvailable, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
+import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { prometheusOnFleet } from '../support/fleet-prometheus.ts'
+import { contextWithSession, launchBrowser, shot, watchErrors } from './support.ts'
+
+let p: TestPlatform
+let prom: RunningPrometheus | undefined
+let browser: Browser
+beforeAll(async () => {
+  p = await startTestPlatform({ clock: systemClock, workers: false, env: { OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: 'true' } })
+  browser = await launchBrowser()
+}, 120_000)
+afterAll(async () => {
+  await browser?.close()
+  await prom?.stop()
+  await p?.stop()
+})
+
+const fleet = {
+  instances: [
+    { instance_id: 'i-spot-1', instance_type: 'g5.xlarge', region: 'us-east-1', pricing: 'spot', cloud: 'aws' },
+    { instance_id: 'i-od-1', instance_type: 'g5.xlarge', region: 'us-east-1', pricing: 'on-demand', cloud: 'aws' },
+  ],
+  vllm_deployments: [{ deployment_id: 'chat', model: 'meta-llama/Meta-Llama-3-8B-Instruct', instance_ids: ['i-spot-1', 'i-od-1'], requests_per_second: 2 }],
+}
+
+describe('telemetry sources in the portal', () => {
+  it.skipIf(!prometheusAvailable() && !process.env.CI)('connects a Prometheus and shows the deployments and nodes it found through kube-state-metrics', async () => {
+    const c = await p.newCustomer('Prometheus Portal Co')
+    expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fleet })).status).toBe(201)
+    prom = (await prometheusOnFleet(p, c)).prom
+    const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body as { instances: { instance_id: string; instance_type: string; pricing: string }[] }
+
+    const ctx = await contextWithSession(browser, { token: c.token, role: 'customer', customerId: c.customerId, email: c.email })
+    const page = await ctx.newPage()
+    const errors = watchErrors(page)
+    await page.goto(`${p.url}/app/settings`)
+    const card = page.getByTestId('telemetry-sources')
+    await card.getByText('No Prometheus connected').waitFor({ timeout: 20_000 })
+    await card.getByText('Connect a Prometheus').click()
+
+    await card.getByTestId('source-url').fill('ftp://prometheus.example.com')
+    await card.getByTestId('connect-source').click()
+    await expect.poll(() => card.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/http/i)
+
+    await card.getByTestId('source-url').fill(prom.url)
+    await card.getByTestId('connect-source').click()
+    const row = card.getByTestId('discovered-chat')
+    await row.waitFor({ timeout: 20_000 })
+    expect(await card.getByTestId('source-status').textContent()).toBe('Ok')
+    const text = await row.textContent()
+    expect(text).toContain('meta-llama/Meta-Llama-3-8B-Instruct')
+    // what kube-state-metrics reported is what the provider bills: each instance, its type and capacity type
+    for (const i of infra.instances) {
+      expect(text).toContain(i.instance_id)
+      expect(await row.getByTestId('node-summary').textContent()).toContain(`1 × ${i.instance_type} ${i.pricing}`)
+    }
+    await shot(page, 'telemetry-sources')
+
+    await card.getByRole('button', { name: 'Disconnect' }).click()
+    await card.getByText('No Prometheus connected').waitFor({ timeout: 10_000 })
+    expect((await p.http('GET', `/customers/${c.customerId}/telemetry-sources`, { token: c.token })).body).toEqual([])
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([])
+  }, 180_000)
+})
