@@ -40,7 +40,16 @@ export interface BakeState {
   /** Every look of those gates in this step, oldest first: the rollout page charts the sequence from it. */
   gate_looks?: GateLookAt[]
   last: { stable: WindowSignals; canary: WindowSignals } | null
+  /** When the step first failed to read the groups before its bake began (see FIRST_READ_GRACE_INTERVALS). */
+  unreadable_since?: string
 }
+
+/**
+ * A new canary's metrics can take a scrape interval or two (and service discovery) to show in a
+ * Prometheus: before the first snapshot, unreadable groups are waited for this many bake
+ * intervals before failures count towards the analysis' error limit.
+ */
+export const FIRST_READ_GRACE_INTERVALS = 2
 
 /** One gate look with the interval and time it was taken at. */
 export type GateLookAt = GateLook & { interval: number; at: string }

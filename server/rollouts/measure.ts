@@ -10,11 +10,18 @@ import { deriveVllmSignals } from '../telemetry/vllm.ts'
 import type { FleetDeployment } from '../cloud/provider.ts'
 
 /** Families a bake needs from a vLLM scrape (with their `_created` companions, which reveal restarts). */
-const KEEP = ['vllm:e2e_request_latency_seconds', 'vllm:request_success']
-const kept = (name: string) => KEEP.some((k) => name.startsWith(k))
+export const BAKE_FAMILIES = ['vllm:e2e_request_latency_seconds', 'vllm:request_success'] as const
+const kept = (name: string) => BAKE_FAMILIES.some((k) => name.startsWith(k))
 
-/** One group's scrape at a clock time, reduced to the families the analysis uses. */
-export interface Snapshot { at: string; families: MetricFamily[] }
+/**
+ * One group's counters at a clock time, reduced to the families the analysis uses. `via` names
+ * where they were read (absent: scraped from the group's /metrics); an interval is only measured
+ * between two snapshots read the same way, since series differ between a scrape and a Prometheus.
+ */
+export interface Snapshot { at: string; families: MetricFamily[]; via?: string }
+
+/** Both groups' snapshots, or why there are none. */
+export type GroupSnapshots = { ok: true; stable: Snapshot; canary: Snapshot } | { ok: false; error: string }
 
 /** What one group did over an interval. */
 export interface WindowSignals {
@@ -49,7 +56,7 @@ export async function scrapeVllm(url: string, now: () => Date, bearer?: string):
 }
 
 /** Scrapes both groups of a deployment (the canary must exist). */
-export async function scrapeGroups(base: string, d: FleetDeployment, now: () => Date, bearer?: string): Promise<{ ok: true; stable: Snapshot; canary: Snapshot } | { ok: false; error: string }> {
+export async function scrapeGroups(base: string, d: FleetDeployment, now: () => Date, bearer?: string): Promise<GroupSnapshots> {
   const canaryPath = d.endpoints.vllmMetrics.canary
   if (!canaryPath) return { ok: false, error: `deployment ${d.id} has no canary metrics endpoint` }
   const [stable, canary] = await Promise.all([

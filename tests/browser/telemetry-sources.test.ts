@@ -8,13 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { systemClock } from '../../server/clock.ts'
-import { prometheusAvailable, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
+import { prometheusAvailable } from '../../server/test/prometheus-server.ts'
 import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
-import { prometheusOnFleet } from '../support/fleet-prometheus.ts'
+import { prometheusOnFleet, type FleetPrometheus } from '../support/fleet-prometheus.ts'
 import { contextWithSession, launchBrowser, shot, watchErrors } from './support.ts'
 
 let p: TestPlatform
-let prom: RunningPrometheus | undefined
+let fleetProm: FleetPrometheus | undefined
 let browser: Browser
 beforeAll(async () => {
   p = await startTestPlatform({ clock: systemClock, workers: false, env: { OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: 'true' } })
@@ -22,7 +22,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => {
   await browser?.close()
-  await prom?.stop()
+  await fleetProm?.stop()
   await p?.stop()
 })
 
@@ -38,7 +38,8 @@ describe('telemetry sources in the portal', () => {
   it.skipIf(!prometheusAvailable() && !process.env.CI)('connects a Prometheus and shows the deployments and nodes it found through kube-state-metrics', async () => {
     const c = await p.newCustomer('Prometheus Portal Co')
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fleet })).status).toBe(201)
-    prom = (await prometheusOnFleet(p, c)).prom
+    fleetProm = await prometheusOnFleet(p, c)
+    const { prom } = fleetProm
     const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body as { instances: { instance_id: string; instance_type: string; pricing: string }[] }
 
     const ctx = await contextWithSession(browser, { token: c.token, role: 'customer', customerId: c.customerId, email: c.email })

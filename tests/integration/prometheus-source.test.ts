@@ -1,30 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../server/clock.ts'
-import { freePort, prometheusAvailable, type RunningPrometheus } from '../../server/test/prometheus-server.ts'
+import { freePort, prometheusAvailable } from '../../server/test/prometheus-server.ts'
 import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
 import { pollAllSources } from '../../server/telemetry-sources/poll.ts'
 import { buildContextData } from '../../server/orchestrator/context.ts'
 import { loadCatalog } from '../../server/cloud/catalog/catalog.ts'
 import { seedInfrastructure } from '../support/fixtures.ts'
-import { prometheusOnFleet } from '../support/fleet-prometheus.ts'
+import { prometheusOnFleet, type FleetPrometheus } from '../support/fleet-prometheus.ts'
 
 // tags: integration — a real Prometheus (Debian's package) scrapes the simulated fleet's vLLM and
 // DCGM endpoints and its kube-state-metrics, and a customer whose only telemetry source is that
 // Prometheus gets its deployments, their models and their nodes (instance type, capacity type,
 // cloud instance id) discovered and its signals through PromQL (issue 11 item 3).
 let p: TestPlatform
-let prom: RunningPrometheus | undefined
+let fleetProm: FleetPrometheus | undefined
 // wall clock: Prometheus scrapes in wall time; workers off, so nothing but the poll feeds telemetry
 beforeAll(async () => { p = await startTestPlatform({ clock: systemClock, workers: false, env: { OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: 'true' } }) }, 120_000)
-afterAll(async () => { await prom?.stop(); await p?.stop() })
+afterAll(async () => { await fleetProm?.stop(); await p?.stop() })
 
 describe('integration: Prometheus as the telemetry source', () => {
   it.skipIf(!prometheusAvailable() && !process.env.CI)('test_prometheus_source_discovers_deployments_and_feeds_signals_through_promql', async () => {
     const c = await p.newCustomer('Prometheus Only Corp')
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedInfrastructure })).status).toBeLessThan(300)
-    const started = await prometheusOnFleet(p, c)
-    prom = started.prom
-    const deploymentIds = started.deploymentIds
+    fleetProm = await prometheusOnFleet(p, c)
+    const { prom, deploymentIds } = fleetProm
 
     const created = await p.http('POST', `/customers/${c.customerId}/telemetry-sources`, { token: c.token, body: { kind: 'prometheus', url: prom.url, headers: { 'X-Scope-OrgID': 'fleet-a' } } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)

@@ -10,8 +10,10 @@
  */
 import { createHash } from 'node:crypto'
 import { assess } from '../../rollouts/analysis.ts'
-import { errorMeasurements, extendBake, judgeGates, newBake, observeGates, sloDetail, sloMeasurements, SLO_METRICS, withLooks, type BakeState } from '../../rollouts/bake.ts'
-import { endpointUrl, scrapeGroups, windowSignals } from '../../rollouts/measure.ts'
+import { errorMeasurements, extendBake, FIRST_READ_GRACE_INTERVALS, judgeGates, newBake, observeGates, sloDetail, sloMeasurements, SLO_METRICS, withLooks, type BakeState } from '../../rollouts/bake.ts'
+import { endpointUrl, scrapeGroups, windowSignals, type GroupSnapshots } from '../../rollouts/measure.ts'
+import { prometheusGroups } from '../../telemetry-sources/snapshot.ts'
+import { listSources } from '../../telemetry-sources/store.ts'
 import { decideBake, DEFAULT_BAKE, keepAccumulating, thresholdsFor, type BakeConfig } from '../../rollouts/rollout.ts'
 import { collectPairs, DEFAULT_PAIRED, judgePaired, mergePairs, type PairCounts } from '../../quality/paired.ts'
 import { recordQualityScore } from '../../telemetry/store.ts'
@@ -37,7 +39,10 @@ export function validateStep(weight: number) {
     const b: BakeState = c.bake?.[env.stepName] ?? newBake()
     c.bake = { ...(c.bake ?? {}), [env.stepName]: b }
     const thresholds = c.thresholds ?? thresholdsFor(null)
-    const detail = () => ({ canary_weight: weight, window: b.window, intervals: b.intervals, slo: sloDetail(b, thresholds), quality: b.quality_verdict, ...(b.refused ? { refused: b.refused } : {}) })
+    const detail = () => ({
+      canary_weight: weight, window: b.window, intervals: b.intervals, slo: sloDetail(b, thresholds), quality: b.quality_verdict,
+      ...(b.before ? { measured_via: b.before.canary.via ?? 'scrape' } : {}), ...(b.refused ? { refused: b.refused } : {}),
+    })
     const resumed = c.resumed?.[env.stepName]
     if (resumed) return { kind: 'advance', detail: { ...detail(), verdict: 'inconclusive_accepted', accepted_by: resumed.by, accepted_at: resumed.at } }
     const promoted = run.promoteRequested?.step === env.stepName ? run.promoteRequested : null
@@ -45,9 +50,9 @@ export function validateStep(weight: number) {
     if (b.next_at && env.now.getTime() < Date.parse(b.next_at)) return { kind: 'wait', until: new Date(b.next_at), reason: 'baking', detail: detail() }
     const { deployment } = await findDeployment(env.deps.cloud, run.customerId, c.deployment_id)
     if (!deployment?.canary) return { kind: 'abort', reason: `deployment ${c.deployment_id} has no canary group to validate`, detail: detail() }
-    const scraped = await scrapeGroups(env.deps.selfUrl(), deployment, () => env.deps.clock.now(), env.deps.fleetToken())
+    const scraped = await readGroups(env, deployment)
     if (!scraped.ok) return afterScrapeError(b, scraped.error, env, cfg, detail)
-    if (!b.before) {
+    if (!b.before || b.before.canary.via !== scraped.canary.via) {
       b.before = { stable: scraped.stable, canary: scraped.canary }
       b.next_at = new Date(env.now.getTime() + cfg.intervalMs).toISOString()
       return { kind: 'wait', until: new Date(b.next_at), reason: `baking at ${weight}%`, detail: detail() }
@@ -68,6 +73,16 @@ export function validateStep(weight: number) {
     await askPairs(b, deployment, env, cfg)
     return decide(b, run, env, cfg, detail)
   }
+}
+
+/**
+ * Both groups' counters: from the customer's Prometheus when it has connected one (a real fleet's
+ * only door to its metrics), else scraped from each group's /metrics.
+ */
+async function readGroups(env: StepEnv<OptimizationDeps>, d: FleetDeployment): Promise<GroupSnapshots> {
+  const now = () => env.deps.clock.now()
+  const [source] = await listSources(env.deps.db, d.customerId)
+  return source ? prometheusGroups(source, d.id, now) : scrapeGroups(env.deps.selfUrl(), d, now, env.deps.fleetToken())
 }
 
 async function askPairs(b: BakeState, d: FleetDeployment, env: StepEnv<OptimizationDeps>, cfg: BakeConfig): Promise<void> {
@@ -131,10 +146,18 @@ function decide(b: BakeState, run: Run, env: StepEnv<OptimizationDeps>, cfg: Bak
 }
 
 /** A failed scrape is an `error` measurement; past consecutiveErrorLimit the analysis errors and the rollout aborts. */
+/** Unreadable telemetry is retried four times an interval. */
+const retryAt = (now: Date, cfg: BakeConfig) => new Date(now.getTime() + Math.max(1000, cfg.intervalMs / 4))
+
 function afterScrapeError(b: BakeState, error: string, env: StepEnv<OptimizationDeps>, cfg: BakeConfig, detail: () => Record<string, unknown>): StepResult {
+  if (!b.before) {
+    b.unreadable_since ??= env.now.toISOString()
+    if (env.now.getTime() - Date.parse(b.unreadable_since) < FIRST_READ_GRACE_INTERVALS * cfg.intervalMs) {
+      return { kind: 'wait', until: retryAt(env.now, cfg), reason: `waiting for both groups' first metrics (${error})`, detail: detail() }
+    }
+  }
   b.measurements = [...b.measurements, ...errorMeasurements(error, env.now)]
   const slo = assess(b.measurements, cfg.limits, [...SLO_METRICS])
   if (slo.phase === 'error' || slo.phase === 'failed') return { kind: 'abort', reason: `analysis ${slo.phase}: ${slo.message}`, detail: { ...detail(), verdict: slo.phase } }
-  const retry = new Date(env.now.getTime() + Math.max(1000, cfg.intervalMs / 4))
-  return { kind: 'wait', until: retry, reason: `telemetry unavailable (${error}); retrying`, detail: detail() }
+  return { kind: 'wait', until: retryAt(env.now, cfg), reason: `telemetry unavailable (${error}); retrying`, detail: detail() }
 }
