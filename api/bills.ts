@@ -32,3 +32,23 @@ export const CostsQuery = Type.Object({
   end_time: Type.String({ maxLength: 40 }),
 }, { additionalProperties: false })
 export const ResourceCosts = Type.Array(Type.Object({ resource_id: Type.Union([Type.String(), Type.Null()]), effective_cost: Type.Number() }))
+
+const Window = Type.Object({ from: Type.String(), to: Type.String() })
+
+/** A completed change settled against the imported bill (server/billing/settlement.ts). */
+export const BillSettlement = Type.Union([
+  Type.Object({ status: Type.Literal('not_applicable'), reason: Type.String() }),
+  Type.Object({
+    status: Type.Literal('awaiting_bill'), needs_from: Type.String(), needs_until: Type.String({ description: 'an import must cover charge periods up to here' }),
+    covered_from: Type.Union([Type.String(), Type.Null()]), covered_until: Type.Union([Type.String(), Type.Null()]),
+  }),
+  Type.Object({
+    status: Type.Literal('settled'),
+    before_hourly_usd: Type.Number(), after_hourly_usd: Type.Number(), monthly_cost_before: Type.Number(), monthly_cost_after: Type.Number(),
+    actual_savings: Type.Number({ description: 'USD/month from the bill: (before − after) hourly effective cost × 730' }),
+    predicted_savings: Type.Number(), prediction_error: Type.Union([Type.Number(), Type.Null()]),
+    windows: Type.Object({ before: Window, after: Window }),
+    unbilled: Type.Array(Type.String(), { description: 'resources the bill holds no usage of in their window' }),
+  }),
+])
+export type BillSettlement = Static<typeof BillSettlement>

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Uuid } from './common.ts'
+import { BillSettlement } from './bills.ts'
 
 /** Status of an optimization (a workflow run). */
 export const OptimizationStatus = Type.Union(['pending', 'running', 'paused', 'completed', 'failed', 'rolled_back'].map((s) => Type.Literal(s)))
@@ -67,6 +68,8 @@ export const Optimization = Type.Object({
     after: Type.Array(Type.String()),
     changed: Type.Union([Type.Array(Type.Object({ flag: Type.String(), before: Type.Union([Type.String(), Type.Null()]), after: Type.Union([Type.String(), Type.Null()]) })), Type.Null()]),
   }), Type.Null()]),
+  /** GET /optimizations/{id} only: the change settled against the imported FOCUS bill, once an import covers it. */
+  bill_settlement: Type.Optional(BillSettlement),
 })
 export type Optimization = Static<typeof Optimization>
 

@@ -35,6 +35,8 @@ export interface Config {
   simulatorSeed: number
   /** Newly registered simulated deployments serve unlike their registration, as real fleets do. */
   simulatorVariation: boolean
+  /** Hours of imported bill before a change and after it settled that its realized savings are measured over. */
+  billSettlementHours: number
   /** Agent-runtime scrape interval in simulated seconds. */
   scrapeIntervalSeconds: number
   /** Telemetry batches ingested at once per process; more are refused with 429 (back-pressure). */
@@ -73,6 +75,7 @@ export const ENV_VARS = {
   OPTIINFRA_TELEMETRY_ALLOW_PRIVATE: '"true" lets Prometheus telemetry sources be on private or loopback addresses (a platform inside the fleet\'s network, tests); off by default',
   OPTIINFRA_SEED: 'simulator seed (default 42)',
   OPTIINFRA_SIM_VARIATION: '"false" makes newly registered simulated deployments serve exactly as registered; by default each gets hidden, seeded variation (GPU efficiency, request rate, prompt and answer lengths) that the agents learn from telemetry',
+  OPTIINFRA_BILL_SETTLEMENT_HOURS: 'hours of imported FOCUS bill before a change started and after it settled that its bill-settled savings compare (default 24)',
   OPTIINFRA_SCRAPE_INTERVAL: 'telemetry scrape interval in simulated seconds (default 30)',
   OPTIINFRA_INGEST_MAX_IN_FLIGHT: 'telemetry batches ingested at once per process before 429 + Retry-After (default 4)',
   OPTIINFRA_WORKERS: '"false" to run the API without workers, agents and runtime',
@@ -145,6 +148,7 @@ export function configFromEnv(env: Env, cwd = process.cwd()): Config {
     telemetryAllowPrivate: bool(env, 'OPTIINFRA_TELEMETRY_ALLOW_PRIVATE', false),
     simulatorSeed: int(env, 'OPTIINFRA_SEED', 42, 0, 2 ** 31 - 1),
     simulatorVariation: bool(env, 'OPTIINFRA_SIM_VARIATION', true),
+    billSettlementHours: int(env, 'OPTIINFRA_BILL_SETTLEMENT_HOURS', 24, 1, 24 * 31),
     scrapeIntervalSeconds: int(env, 'OPTIINFRA_SCRAPE_INTERVAL', 30, 1, 3600),
     ingestMaxInFlight: int(env, 'OPTIINFRA_INGEST_MAX_IN_FLIGHT', 4, 1, 1000),
     workers: bool(env, 'OPTIINFRA_WORKERS', true),

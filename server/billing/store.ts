@@ -67,3 +67,29 @@ export async function effectiveCostByResource(db: Db, customerId: string, from: 
      WHERE customer_id = $1 AND charge_period_start >= $2 AND charge_period_start < $3 GROUP BY resource_id ORDER BY resource_id`, [customerId, from, to])
   return rows.map((r) => ({ resource_id: r.resource_id, effective_cost: Number(r.effective_cost) }))
 }
+
+/** One resource's share of the imported bill over a window. */
+export interface ResourceUsage { resource_id: string; effective_cost: number; hours: number }
+
+/**
+ * Effective cost and billed hours of each resource over [from, to), every line prorated by the
+ * part of its charge period inside the window (hourly and daily exports alike). Hours count usage
+ * lines only, so a credit or a tax line adds cost, never time.
+ */
+export async function resourceUsage(db: Db, customerId: string, resourceIds: string[], from: Date, to: Date): Promise<ResourceUsage[]> {
+  const rows = await db.query<ResourceUsage>(
+    `SELECT resource_id, sum(effective_cost * overlap / NULLIF(span, 0)) AS effective_cost,
+            coalesce(sum(overlap) FILTER (WHERE charge_category = 'Usage'), 0) / 3600 AS hours
+     FROM (SELECT resource_id, effective_cost, charge_category,
+                  extract(epoch FROM least(charge_period_end, $4) - greatest(charge_period_start, $3)) AS overlap,
+                  extract(epoch FROM charge_period_end - charge_period_start) AS span
+           FROM bill_lines WHERE customer_id = $1 AND resource_id = ANY($2::text[]) AND charge_period_start < $4 AND charge_period_end > $3) l
+     GROUP BY resource_id ORDER BY resource_id`, [customerId, resourceIds, from, to])
+  return rows.map((r) => ({ resource_id: r.resource_id, effective_cost: Number(r.effective_cost ?? 0), hours: Number(r.hours) }))
+}
+
+/** The span of charge periods the customer's imported bills cover (null before any import). */
+export async function billCoverage(db: Db, customerId: string): Promise<{ from: Date; to: Date } | null> {
+  const [r] = await db.query<{ from: Date | null; to: Date | null }>('SELECT min(charge_period_start) AS "from", max(charge_period_end) AS "to" FROM bill_lines WHERE customer_id = $1', [customerId])
+  return r?.from && r.to ? { from: new Date(r.from), to: new Date(r.to) } : null
+}

@@ -54,13 +54,16 @@ describe('integration: a canary measured through Prometheus', () => {
     expect(approved.status, JSON.stringify(approved.body)).toBeLessThan(300)
     const opt = await finished(approved.body.optimization_id, c.token)
     expect(opt.status, JSON.stringify(opt.execution_steps.map((s) => [s.name, s.status, s.detail]))).toBe('completed')
-    for (const name of ['validate_canary', 'validate_50_percent']) {
+    // the canary's share of the requests Prometheus counted follows its traffic weight
+    for (const [name, share] of [['validate_canary', 0.1], ['validate_50_percent', 0.5]] as const) {
       const step = opt.execution_steps.find((s) => s.name === name)!
       expect(step.detail.measured_via, name).toBe(`Prometheus ${fleetProm.prom.url}`)
       const slo = step.detail.slo as { canary: { requests: number; p95_ms: number }; stable: { requests: number } }
       expect(slo.canary.requests).toBeGreaterThan(0)
       expect(slo.canary.p95_ms).toBeGreaterThan(0)
-      expect(slo.stable.requests).toBeGreaterThan(slo.canary.requests)
+      const measured = slo.canary.requests / (slo.canary.requests + slo.stable.requests)
+      expect(measured, name).toBeGreaterThan(share * 0.5)
+      expect(measured, name).toBeLessThan(share * 1.5)
     }
   }, 200_000)
 

@@ -58,7 +58,8 @@ export default function OptimizationDetailPage() {
         <Stat testid="canary-weight" label="Canary traffic" value={rolledBack ? '0%' : weightText(canaryWeight(o))} hint={rolledBack ? 'all traffic back on the original configuration' : 'share of traffic on the new configuration'} />
         <Stat text testid="current-step" label={ACTIVE.includes(o.status) ? 'Current step' : 'Finished'} value={ACTIVE.includes(o.status) ? label(o.current_step ?? 'starting') : label(o.status)} hint={o.started_at ? `started ${when(o.started_at)}` : 'waiting for a worker'} />
         <Stat testid="predicted-savings" label="Predicted savings" value={usd(o.result?.predicted_savings)} hint="per month, by the agent" />
-        <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? `per month, measured from the bill${isNum(o.result?.prediction_error) ? ` · ${signed(o.result.prediction_error)} vs predicted` : ''}` : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
+        <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? `per month, from the provider's run-rate at completion${isNum(o.result?.prediction_error) ? ` · ${signed(o.result.prediction_error)} vs predicted` : ''}` : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
+        {o.status === 'completed' && o.bill_settlement && <BillSavings s={o.bill_settlement} />}
         {o.result?.latency && <LatencyPrediction l={o.result.latency} />}
       </div>
       <CanaryCard o={o} />
@@ -74,6 +75,17 @@ export default function OptimizationDetailPage() {
 }
 
 const signed = (x: number) => `${x > 0 ? '+' : ''}${pct(x)}`
+
+/** The change settled against the imported FOCUS bill, or what import it is waiting for. */
+function BillSavings({ s }: { s: NonNullable<Optimization['bill_settlement']> }) {
+  if (s.status === 'not_applicable') return null
+  if (s.status === 'awaiting_bill') {
+    const covered = s.covered_until ? `imported bills reach ${when(s.covered_until)}` : 'no bill imported yet'
+    return <Stat text testid="bill-savings" label="Savings on the bill" value="Awaiting the bill" hint={`settled once a FOCUS import covers ${when(s.needs_from)} – ${when(s.needs_until)} · ${covered}`} />
+  }
+  const hint = `per month, FOCUS import: $${s.before_hourly_usd.toFixed(2)}/h before → $${s.after_hourly_usd.toFixed(2)}/h after${isNum(s.prediction_error) ? ` · ${signed(s.prediction_error)} vs predicted` : ''}${s.unbilled.length ? ` · not on the bill: ${s.unbilled.join(', ')}` : ''}`
+  return <Stat testid="bill-savings" label="Savings on the bill" value={usd(s.actual_savings)} hint={hint} tone={s.actual_savings > 0 ? 'success' : undefined} />
+}
 
 /** The agent's predicted p95 after the change beside what telemetry measured once the canary took all traffic. */
 function LatencyPrediction({ l }: { l: NonNullable<Optimization['result']['latency']> }) {
