@@ -14,6 +14,8 @@ export const BillImport = Type.Object({
   total_billed_cost: Type.Number({ description: 'Σ BilledCost (what the invoice charges)' }),
   imported_by: Type.String(),
   created_at: Type.String({ format: 'date-time' }),
+  /** POST only: completed changes of the customer the imported bills now settle (docs/connect-a-real-fleet.md). */
+  settled_changes: Type.Optional(Type.Integer()),
 })
 
 export const ImportQuery = Type.Object({ format: Type.Optional(Type.Literal('focus')) }, { additionalProperties: false })

@@ -15,8 +15,10 @@ export const Dashboard = Type.Object({
    * most the best alternative of each `exclusive_group`, never more than `current_spend`.
    */
   potential_savings: Type.Number(),
-  /** Σ measured monthly savings (from the bill) of completed optimizations. */
+  /** Σ measured monthly savings of completed optimizations: settled from the imported FOCUS bill where it covers them, else from the provider's run-rate at completion. */
   realized_savings: Type.Number(),
+  /** How many completed optimizations' savings are settled from the imported bill. */
+  realized_settled: Type.Optional(Type.Object({ settled: Type.Integer(), completed: Type.Integer() })),
   recommendations: Type.Array(Type.Object({
     id: Uuid, type: Type.String(), title: Type.String(), agent_type: Type.String(), risk_level: Type.String(), status: Type.String(),
     estimated_savings: Type.Number(), validated: Type.Boolean(), deployment_id: Type.Union([Type.String(), Type.Null()]),

@@ -22,6 +22,8 @@ export const ReportOptimization = Type.Object({
   realization: Nullable(Type.Number()), rollback_reason: NStr,
   /** A completed change judged from the bill: `improved`, or `regressed` (with `note` saying why); null otherwise. */
   outcome: NStr, note: NStr,
+  /** Whether `actual_savings` is settled from the imported FOCUS bill (else the provider's run-rate at completion). */
+  settled_from_bill: Type.Optional(Type.Boolean()),
 })
 
 /** An open, validated recommendation ranked by estimated savings. */

@@ -15,6 +15,7 @@ import { parseTime } from '../telemetry/metrics.ts'
 import { exportWindow, providerBillAsFocus } from './export.ts'
 import { parseFocusCsv, summarize } from './focus.ts'
 import { effectiveCostByResource, insertImport, listImports } from './store.ts'
+import { settleCompletedChanges } from '../optimizations/bill-settlement.ts'
 
 /** Largest FOCUS file one request may carry (a month of hourly lines for a few hundred GPUs). */
 export const BILL_BODY_LIMIT = 64 * 1024 * 1024
@@ -41,7 +42,10 @@ export const billingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       await recordAudit(tx, clock, { customerId: req.params.id, actor: actorOf(user), action: 'bill:imported', subjectType: 'bill', subjectId: imp.id, detail: { rows: imp.rows, total_effective_cost: imp.total_effective_cost } })
       return imp
     })
-    return reply.status(201).send(stored)
+    // the import may cover changes awaiting their bill: settle them now, so totals read the bill
+    // (derived data: the import stands even if this fails, and the next import settles them again)
+    const settled = await settleCompletedChanges(deps, req.params.id).catch((err: unknown) => { req.log.warn({ err }, 'settling changes after a bill import failed'); return undefined })
+    return reply.status(201).send(settled === undefined ? stored : { ...stored, settled_changes: settled })
   })
 
   app.get('/customers/:id/bills', { schema: { tags, summary: 'Imported billing exports', params: IdParams, response: { 200: Type.Array(BillImport), ...errorResponses } } }, async (req) => {

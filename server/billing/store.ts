@@ -93,3 +93,20 @@ export async function billCoverage(db: Db, customerId: string): Promise<{ from: 
   const [r] = await db.query<{ from: Date | null; to: Date | null }>('SELECT min(charge_period_start) AS "from", max(charge_period_end) AS "to" FROM bill_lines WHERE customer_id = $1', [customerId])
   return r?.from && r.to ? { from: new Date(r.from), to: new Date(r.to) } : null
 }
+
+/** A change's savings as settled from the bill (the settled figures of `bill_settlements`). */
+export interface StoredSettlement { optimization_id: string; actual_savings: number; monthly_cost_before: number; monthly_cost_after: number }
+
+/** Records (or updates, after a later import) a change's settled savings. */
+export async function upsertSettlement(db: Db, customerId: string, s: StoredSettlement, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO bill_settlements (optimization_id, customer_id, actual_savings, monthly_cost_before, monthly_cost_after, settled_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (optimization_id) DO UPDATE SET actual_savings = EXCLUDED.actual_savings, monthly_cost_before = EXCLUDED.monthly_cost_before, monthly_cost_after = EXCLUDED.monthly_cost_after, settled_at = EXCLUDED.settled_at`,
+    [s.optimization_id, customerId, s.actual_savings, s.monthly_cost_before, s.monthly_cost_after, at])
+}
+
+/** The customer's settled changes, by optimization id. */
+export async function settledSavings(db: Db, customerId: string): Promise<Map<string, StoredSettlement>> {
+  const rows = await db.query<StoredSettlement>('SELECT optimization_id, actual_savings, monthly_cost_before, monthly_cost_after FROM bill_settlements WHERE customer_id = $1', [customerId])
+  return new Map(rows.map((r) => [r.optimization_id, { ...r, actual_savings: Number(r.actual_savings), monthly_cost_before: Number(r.monthly_cost_before), monthly_cost_after: Number(r.monthly_cost_after) }]))
+}

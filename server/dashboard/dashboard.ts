@@ -11,6 +11,15 @@ export function sumUsd(values: (number | null | undefined)[]): number {
   return Math.round(values.reduce<number>((s, v) => s + (typeof v === 'number' && Number.isFinite(v) ? v : 0), 0) * 100) / 100
 }
 
+/**
+ * Realized savings of completed changes: each one's figure settled from the imported bill where an
+ * import covers it, else the provisional run-rate figure its workflow recorded.
+ */
+export function realizedTotal(completed: { id: string; result: Record<string, unknown> }[], settled: Map<string, { actual_savings: number }>): { total: number; settled: number; completed: number } {
+  const figures = completed.map((c) => settled.get(c.id)?.actual_savings ?? (c.result.actual_savings as number | undefined))
+  return { total: sumUsd(figures), settled: completed.filter((c) => settled.has(c.id)).length, completed: completed.length }
+}
+
 /** SLO compliance of a deployment's measured window; null when there is no data. */
 export function sloCompliance(s: { p95: number | null; p99: number | null; errorRate: number | null }, slo: Partial<Slo> | undefined): boolean | null {
   if (s.p95 === null && s.p99 === null && s.errorRate === null) return null

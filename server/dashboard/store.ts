@@ -9,9 +9,9 @@ export async function latestQuality(db: Db, customerId: string): Promise<{ deplo
   return rows.map((r) => ({ deployment_id: r.deployment_id, score: Number(r.score), samples: Number(r.n), at: new Date(r.ts) }))
 }
 
-/** Completed optimizations' results (realized savings come from here). */
-export async function completedResults(db: Db, customerId: string): Promise<Record<string, unknown>[]> {
-  const rows = await db.query<{ result: Record<string, unknown> | null }>(
-    "SELECT result FROM workflow_runs WHERE customer_id = $1 AND kind = 'optimization' AND status = 'completed'", [customerId])
-  return rows.map((r) => r.result ?? {})
+/** Completed optimizations' results (their provisional realized savings come from here). */
+export async function completedResults(db: Db, customerId: string): Promise<{ id: string; result: Record<string, unknown> }[]> {
+  const rows = await db.query<{ id: string; result: Record<string, unknown> | null }>(
+    "SELECT id, result FROM workflow_runs WHERE customer_id = $1 AND kind = 'optimization' AND status = 'completed'", [customerId])
+  return rows.map((r) => ({ id: r.id, result: r.result ?? {} }))
 }

@@ -10,7 +10,8 @@ import { listPendingRecommendations } from '../optimizations/store.ts'
 import { presentOptimization } from '../optimizations/optimization.ts'
 import { listRuns } from '../workflows/store.ts'
 import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
-import { fleetCompliance, sloCompliance, sumUsd, weightedScore } from './dashboard.ts'
+import { fleetCompliance, realizedTotal, sloCompliance, sumUsd, weightedScore } from './dashboard.ts'
+import { settledSavings } from '../billing/store.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { completedResults, latestQuality } from './store.ts'
 import { agentStatuses } from './agents.ts'
@@ -27,10 +28,12 @@ export const SLO_WINDOW_MS = 15 * 60_000
 /** The dashboard of one customer. */
 export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string): Promise<Dashboard> {
   const now = deps.clock.now()
-  const [spend, pending, runs, results, quality, agents, fleet] = await Promise.all([
+  const [spend, pending, runs, results, quality, agents, fleet, settled] = await Promise.all([
     monthlyRunRateUsd(deps.cloud, customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
     completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId), deps.cloud.listResources(customerId),
+    settledSavings(deps.db, customerId),
   ])
+  const realized = realizedTotal(results, settled)
   const recommendations = pending.map((r) => ({
     id: r.id, type: r.type, title: r.title, agent_type: r.agentType, risk_level: r.riskLevel, status: r.status,
     estimated_savings: r.estimatedSavingsUsd, validated: validationStatus(r.validators, r.validations) === 'validated', deployment_id: r.plan.deploymentId ?? r.deploymentId,
@@ -52,11 +55,12 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
   return {
     customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([spend]),
     potential_savings: potentialSavings(pending.filter((r) => validationStatus(r.validators, r.validations) === 'validated').map((r) => ({ id: r.id, exclusiveGroup: groupOf(r), savingsUsd: r.estimatedSavingsUsd })), spend),
-    realized_savings: sumUsd(results.map((r) => r.actual_savings as number | undefined)),
+    realized_savings: realized.total,
+    realized_settled: { settled: realized.settled, completed: realized.completed },
     recommendations,
     optimizations: runs.map(presentOptimization).map((o) => ({
       id: o.id, recommendation_id: o.recommendation_id, type: o.type, title: o.title, status: o.status, current_step: o.current_step,
-      started_at: o.started_at, completed_at: o.completed_at, predicted_savings: o.result.predicted_savings, actual_savings: o.result.actual_savings,
+      started_at: o.started_at, completed_at: o.completed_at, predicted_savings: o.result.predicted_savings, actual_savings: settled.get(o.id)?.actual_savings ?? o.result.actual_savings,
     })),
     agents,
     slo: { compliant: fleetCompliance(slo.map((s) => s.compliant)), window_minutes: SLO_WINDOW_MS / 60_000, deployments: slo },

@@ -13,11 +13,7 @@ import { retryOptimization } from './retry.ts'
 import { getRecommendation } from './store.ts'
 import { listEvents, listRuns } from '../workflows/store.ts'
 import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
-import { ctxOf } from '../workflows/steps/context.ts'
-import { POST_PROMOTION_WINDOW_MS } from '../workflows/steps/finish.ts'
-import type { Run } from '../workflows/workflow.ts'
-import { billSettlement } from '../billing/settlement.ts'
-import type { BillSettlement } from '../../api/bills.ts'
+import { settlementOf } from './bill-settlement.ts'
 
 /** Approval and the optimizations it starts: status, steps, result, pause, resume, abort and retry. */
 export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -77,11 +73,4 @@ export const optimizationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     const user = requireCustomerAccess(req, run.customerId)
     return presentOptimization(await abortOptimization(deps, actorOf(user), run.id, req.body?.reason ?? 'requested by a user'))
   })
-}
-
-/** A completed change against the imported bill; any other run has nothing to settle. */
-async function settlementOf(deps: Deps, run: Run): Promise<BillSettlement> {
-  if (run.status !== 'completed') return { status: 'not_applicable', reason: `the change is ${run.status}` }
-  const c = ctxOf(run)
-  return billSettlement(deps.db, run.customerId, { ...c, predictedUsd: c.recommendation.estimated_savings_usd }, deps.config.billSettlementHours, POST_PROMOTION_WINDOW_MS)
 }

@@ -14,6 +14,7 @@ import { validationStatus } from '../recommendations/recommendation.ts'
 import { assembleSavingsReport, firstStart } from './savings.ts'
 import { monthlyRunRateUsd } from '../spend/run-rate.ts'
 import { groupOf } from '../desired/groups.ts'
+import { settledSavings } from '../billing/store.ts'
 
 /** Window of the bill totals (simulated time). */
 export const BILL_WINDOW_MS = 30 * 24 * 3_600_000
@@ -23,9 +24,10 @@ export async function buildSavingsReport(deps: Pick<Deps, 'db' | 'clock' | 'clou
   const now = deps.clock.now()
   const rows = await deps.db.query<{ company_name: string }>('SELECT company_name FROM customers WHERE id = $1', [customerId])
   if (!rows[0]) throw new errors.OPT_NOT_FOUND('Customer')
-  const [runs, pending, currentMonthly, lines] = await Promise.all([
+  const [runs, pending, currentMonthly, lines, settled] = await Promise.all([
     listRuns(deps.db, customerId, OPTIMIZATION_KIND), listPendingRecommendations(deps.db, customerId),
     monthlyRunRateUsd(deps.cloud, customerId, now), deps.cloud.getBill(customerId, new Date(now.getTime() - BILL_WINDOW_MS), now),
+    settledSavings(deps.db, customerId),
   ])
   const optimizations = runs.map(presentOptimization)
   const start = firstStart(optimizations)
@@ -36,6 +38,6 @@ export async function buildSavingsReport(deps: Pick<Deps, 'db' | 'clock' | 'clou
   }))
   return assembleSavingsReport({
     customer: { id: customerId, company_name: rows[0].company_name }, now, optimizations, open, before, currentMonthly,
-    bill: { from: new Date(now.getTime() - BILL_WINDOW_MS), to: now, lines },
+    bill: { from: new Date(now.getTime() - BILL_WINDOW_MS), to: now, lines }, settled,
   })
 }

@@ -26,6 +26,8 @@ export interface SavingsInputs {
   before: { at: Date; monthly: number } | null
   currentMonthly: number
   bill: { from: Date; to: Date; lines: BillLine[] }
+  /** Completed changes' savings settled from the imported FOCUS bill, by optimization id. */
+  settled?: Map<string, { actual_savings: number }>
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000
@@ -47,15 +49,17 @@ function rollbackReason(o: Optimization): string | null {
   return typeof reason === 'string' ? reason : null
 }
 
-function reportOptimization(o: Optimization): ReportOptimization {
+function reportOptimization(o: Optimization, settled: { actual_savings: number } | undefined): ReportOptimization {
   const predicted = o.result.predicted_savings ?? null
-  const actual = o.result.actual_savings ?? null
+  // settled from the imported bill where an import covers the change, else the provisional run-rate figure
+  const actual = settled?.actual_savings ?? o.result.actual_savings ?? null
   const outcome = o.status === 'completed' && typeof o.result.outcome === 'string' ? o.result.outcome : null
   return {
     outcome, note: outcome === 'regressed' && typeof o.result.error === 'string' ? o.result.error : null,
     id: o.id, recommendation_id: o.recommendation_id, type: o.type, title: o.title, deployment_id: o.deployment_id ?? null, status: o.status,
     started_at: o.started_at, completed_at: o.completed_at, predicted_savings: predicted, actual_savings: actual,
     realization: o.status === 'completed' && actual !== null && predicted !== null ? ratio(actual, predicted) : null, rollback_reason: rollbackReason(o),
+    settled_from_bill: settled !== undefined,
   }
 }
 
@@ -88,7 +92,7 @@ export function billSummary(lines: BillLine[]): { total: number; by_pricing: Rec
 
 /** Assembles the report. */
 export function assembleSavingsReport(i: SavingsInputs): SavingsReport {
-  const optimizations = i.optimizations.map(reportOptimization)
+  const optimizations = i.optimizations.map((o) => reportOptimization(o, i.settled?.get(o.id)))
   const completed = optimizations.filter((o) => o.status === 'completed')
   const predicted = sumUsd(completed.map((o) => o.predicted_savings))
   const realized = sumUsd(completed.map((o) => o.actual_savings))

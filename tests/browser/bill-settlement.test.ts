@@ -45,6 +45,10 @@ describe('bill settlement in the portal', () => {
     await expect.poll(() => page.getByTestId('bill-savings-value').textContent(), { timeout: 20_000 }).toBe(usdText(s.actual_savings))
     expect(await stat.textContent()).toContain(`$${s.before_hourly_usd.toFixed(2)}/h before → $${s.after_hourly_usd.toFixed(2)}/h after`)
     await shot(page, 'bill-settlement')
+    // the overview's realized savings read the settled figure and say so
+    await page.goto(`${p.url}/app/overview`)
+    await expect.poll(() => page.getByTestId('stat-realized-savings-value').textContent(), { timeout: 20_000 }).toBe(usdText(s.actual_savings))
+    expect(await page.getByTestId('stat-realized-savings').textContent()).toContain('all settled from the imported bill')
     expect(errors).toEqual([])
   }, 200_000)
 })

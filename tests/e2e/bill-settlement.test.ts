@@ -43,6 +43,8 @@ describe('e2e: realized savings settled from the imported FOCUS bill', () => {
   it('is awaiting the bill after completion, and settles from the imported lines of the groups before and after', async () => {
     const ch = await completedSpotMigration(p, 'Bill Settled Co')
     expect(ch.done.bill_settlement).toMatchObject({ status: 'awaiting_bill', covered_until: null })
+    const dashboard = async () => (await p.http('GET', `/portal/customers/${ch.c.customerId}/dashboard`, { token: ch.c.token })).body
+    expect(await dashboard()).toMatchObject({ realized_savings: ch.done.result.actual_savings, realized_settled: { settled: 0, completed: 1 } })
     const csv = await importTwinBill(p, ch)
 
     const s = (await getOptimization(p, ch.id, ch.c.token)).bill_settlement as Extract<BillSettlement, { status: 'settled' }>
@@ -57,5 +59,11 @@ describe('e2e: realized savings settled from the imported FOCUS bill', () => {
     // the provisional run-rate figure and the bill agree up to spot's hourly price moves
     expect(Math.abs(s.actual_savings - ch.done.result.actual_savings!)).toBeLessThan(0.05 * s.monthly_cost_before)
     expect(s.actual_savings).toBeGreaterThan(0)
+
+    // the dashboard's and the report's realized savings now read the settled figure
+    expect(await dashboard()).toMatchObject({ realized_savings: s.actual_savings, realized_settled: { settled: 1, completed: 1 } })
+    const report = (await p.http('GET', `/customers/${ch.c.customerId}/reports/savings`, { token: ch.c.token })).body
+    expect(report.optimizations.find((o: { id: string }) => o.id === ch.id)).toMatchObject({ actual_savings: s.actual_savings, settled_from_bill: true })
+    expect(report.totals.realized_savings).toBe(s.actual_savings)
   }, 200_000)
 })

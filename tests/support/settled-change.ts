@@ -42,5 +42,6 @@ export async function importTwinBill(p: TestPlatform, ch: CompletedChange): Prom
   expect(exported.status).toBe(200)
   const imported = await p.http('POST', `/customers/${ch.c.customerId}/bills`, { token: ch.c.token, body: exported.body, headers: { 'content-type': 'text/csv' } })
   expect(imported.status, JSON.stringify(imported.body)).toBe(201)
+  expect(imported.body.settled_changes).toBe(1)
   return exported.body
 }

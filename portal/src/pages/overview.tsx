@@ -47,7 +47,7 @@ function OverviewBody({ d, customerId }: { d: Dashboard; customerId: string }) {
       <div className="stats">
         <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint="Run-rate from the bill" />
         <Stat testid="stat-potential-savings" label="Potential savings" value={usd(d.potential_savings)} hint={`per month · ${open.length} open recommendation${open.length === 1 ? '' : 's'}`} tone="accent" />
-        <Stat testid="stat-realized-savings" label="Realized savings" value={usd(d.realized_savings)} hint="per month, measured from the bill" tone="success" />
+        <Stat testid="stat-realized-savings" label="Realized savings" value={usd(d.realized_savings)} hint={realizedHint(d.realized_settled)} tone="success" />
         <Stat testid="stat-active-rollouts" label="Rollouts in progress" value={String(active.length)} hint={active.length ? 'canary in progress' : 'none running'} />
       </div>
       {active.map((o) => <ActiveRollout key={o.id} o={o} />)}
@@ -203,4 +203,10 @@ export function ActivityList({ entries }: { entries: AuditEntry[] }) {
       ))}
     </ul>
   )
+}
+
+/** Where the realized figure comes from: the imported bill for settled changes, the provider's run-rate for the rest. */
+function realizedHint(r: { settled: number; completed: number } | undefined): string {
+  if (!r || r.completed === 0) return 'per month, measured from the bill'
+  return r.settled === r.completed ? 'per month, all settled from the imported bill' : `per month · ${r.settled} of ${r.completed} changes settled from the imported bill, the rest from the run-rate`
 }
