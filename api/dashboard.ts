@@ -10,6 +10,8 @@ export const Dashboard = Type.Object({
   at: Type.String(),
   /** Monthly run-rate (USD) from the bill: what the fleet costs now. */
   current_spend: Type.Number(),
+  /** The last whole UTC day the imported FOCUS bills cover: its effective cost and the monthly rate it runs at (null before one is imported). */
+  billed_day: Type.Optional(Type.Union([Type.Object({ day: Type.String(), effective_cost: Type.Number(), monthly_rate: Type.Number() }), Type.Null()])),
   /**
    * Estimated monthly savings of the best compatible set of validated pending recommendations: at
    * most the best alternative of each `exclusive_group`, never more than `current_spend`.

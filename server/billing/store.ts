@@ -110,3 +110,11 @@ export async function settledSavings(db: Db, customerId: string): Promise<Map<st
   const rows = await db.query<StoredSettlement>('SELECT optimization_id, actual_savings, monthly_cost_before, monthly_cost_after FROM bill_settlements WHERE customer_id = $1', [customerId])
   return new Map(rows.map((r) => [r.optimization_id, { ...r, actual_savings: Number(r.actual_savings), monthly_cost_before: Number(r.monthly_cost_before), monthly_cost_after: Number(r.monthly_cost_after) }]))
 }
+
+/** The customer's effective cost over [from, to) from the imported lines, each prorated to the window. */
+export async function effectiveCostOver(db: Db, customerId: string, from: Date, to: Date): Promise<number> {
+  const [r] = await db.query<{ cost: number | null }>(
+    `SELECT sum(effective_cost * extract(epoch FROM least(charge_period_end, $3) - greatest(charge_period_start, $2)) / NULLIF(extract(epoch FROM charge_period_end - charge_period_start), 0)) AS cost
+     FROM bill_lines WHERE customer_id = $1 AND charge_period_start < $3 AND charge_period_end > $2`, [customerId, from, to])
+  return Number(r?.cost ?? 0)
+}

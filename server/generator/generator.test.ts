@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isAnomaly, RECORDS_PER_REQUEST, WorkloadGenerator, type GeneratedRecord } from './generator.ts'
 import { checkRecords } from './validate.ts'
-import { cdf, DISTRIBUTIONS, normalCdf, type Distribution, type Law } from './distributions.ts'
+import { cdf, DISTRIBUTIONS, type Distribution, type Law } from './distributions.ts'
 
 const start = new Date('2026-02-01T00:00:00Z')
 const gen = (distribution: Distribution, seed = 42, anomalies = 0.01) => new WorkloadGenerator({ seed, distribution, anomalies, start })
@@ -70,9 +70,7 @@ describe('synthetic workload generator', () => {
     expect(checkRecords(lognormal, 'production-mirror').passed).toBe(false)
   })
 
-  it('has sound CDFs (monotone, 0 → 1, normal symmetric)', () => {
-    expect(normalCdf(0)).toBeCloseTo(0.5, 7)
-    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6)
+  it('has sound CDFs (monotone, 0 → 1)', () => {
     const law: Law = { kind: 'mixture', parts: [{ weight: 0.92, mu: Math.log(650), sigma: 0.35 }, { weight: 0.08, mu: Math.log(2600), sigma: 0.45 }] }
     let prev = 0
     for (let x = 1; x < 20_000; x *= 1.3) { const y = cdf(law, x); expect(y).toBeGreaterThanOrEqual(prev); prev = y }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assess, assessMetric, binomialUpperTail, classifyErrorRate, classifyUpperBound, normalCdf, type AnalysisLimits, type AnalysisPhase, type Measurement } from './analysis.ts'
+import { assess, assessMetric, binomialUpperTail, classifyErrorRate, classifyUpperBound, type AnalysisLimits, type AnalysisPhase, type Measurement } from './analysis.ts'
 
 const at = new Date('2026-01-01T00:00:00Z')
 const m = (phase: AnalysisPhase, metric = 'p95_latency_ms'): Measurement => ({ metric, phase, value: 1, baseline: 1, limit: 1, message: phase, at: at.toISOString() })
@@ -62,11 +62,6 @@ describe('classifyErrorRate', () => {
 })
 
 describe('statistics helpers', () => {
-  it('normalCdf matches known values', () => {
-    expect(normalCdf(0)).toBeCloseTo(0.5, 6)
-    expect(normalCdf(1.645)).toBeCloseTo(0.95, 3)
-    expect(normalCdf(-1.96)).toBeCloseTo(0.025, 3)
-  })
   it('binomialUpperTail is a tail probability', () => {
     expect(binomialUpperTail(0, 100, 0.01)).toBe(1)
     expect(binomialUpperTail(1, 100, 0.01)).toBeCloseTo(1 - Math.exp(-1), 6)

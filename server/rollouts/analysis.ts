@@ -5,6 +5,7 @@
  * `consecutiveErrorLimit`. Completed analyses are Successful → continue, Failed/Error → abort,
  * Inconclusive → extend the bake, then pause for a human.
  */
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf'
 
 /** Phase of one measurement, of a metric, or of the whole analysis. */
 export type AnalysisPhase = 'successful' | 'failed' | 'inconclusive' | 'error'
@@ -155,7 +156,7 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   if (n <= 0) return 0
   const lambda = n * p
   if (lambda === 0) return 0
-  if (lambda > 50) return 1 - normalCdf((k - 0.5 - lambda) / Math.sqrt(lambda * (1 - p)))
+  if (lambda > 50) return 1 - normalCdf(k - 0.5, lambda, Math.sqrt(lambda * (1 - p)))
   // P(X ≥ k) = 1 − Σ_{i<k} e^−λ λ^i / i!, summed in log space for stability
   let term = Math.exp(-lambda)
   let cdf = term
@@ -165,11 +166,4 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
     if (term < 1e-300) break
   }
   return Math.min(1, Math.max(0, 1 - cdf))
-}
-
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2)
-  const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2)
-  return z >= 0 ? (1 + y) / 2 : (1 - y) / 2
 }

@@ -67,4 +67,22 @@ describe('integration: bills in FOCUS', () => {
     expect((await p.http('POST', `/customers/${customerId}/bills`, { token, body: { rows: [] } })).status).toBe(415)
     expect((await p.http('GET', `/customers/${customerId}/bills/export?format=focus&start_time=2020-01-01T00:00:00Z`, { token })).body.code).toBe('OPT_BILL_INVALID')
   })
+
+  it('shows the last whole day the imported bill covers on the dashboard, with the cost of a hand check', async () => {
+    const c = await p.newCustomer('Billed Day Corp')
+    expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: seedInfrastructure })).status).toBeLessThan(300)
+    const registered = clock.now()
+    const dashboard = async () => (await p.http('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })).body
+    expect((await dashboard()).billed_day).toBeNull()
+    clock.advance(44 * HOUR)
+    const exported = await p.http<string>('GET', `/customers/${c.customerId}/bills/export?format=focus&start_time=${registered.toISOString()}&end_time=${clock.now().toISOString()}`, { token: c.token })
+    expect((await p.http('POST', `/customers/${c.customerId}/bills`, { token: c.token, body: exported.body, headers: csv })).status).toBe(201)
+    // registered 2026-06-01T05:00, billed up to 06-03T01:00: the last whole day is June 2
+    const day = { from: new Date('2026-06-02T00:00:00Z'), to: new Date('2026-06-03T00:00:00Z') }
+    const expected = (await p.deps.cloud.getBill(c.customerId, day.from, day.to)).reduce((sum, l) => sum + l.costUsd, 0)
+    const billed = (await dashboard()).billed_day
+    expect(billed).toMatchObject({ day: '2026-06-02' })
+    expect(billed.effective_cost).toBeCloseTo(expected, 1)
+    expect(billed.monthly_rate).toBeCloseTo((expected / 24) * 730, 0)
+  })
 })

@@ -45,7 +45,7 @@ function OverviewBody({ d, customerId }: { d: Dashboard; customerId: string }) {
       <PageHeader title="Overview" subtitle={`As of ${when(d.at)}`} />
       <IncidentsBanner incidents={d.incidents ?? []} />
       <div className="stats">
-        <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint="Run-rate from the bill" />
+        <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint={d.billed_day ? `Run-rate from the bill · imported bill ${d.billed_day.day}: ${usd(d.billed_day.effective_cost)}, ${usd(d.billed_day.monthly_rate)}/month` : 'Run-rate from the bill'} />
         <Stat testid="stat-potential-savings" label="Potential savings" value={usd(d.potential_savings)} hint={`per month · ${open.length} open recommendation${open.length === 1 ? '' : 's'}`} tone="accent" />
         <Stat testid="stat-realized-savings" label="Realized savings" value={usd(d.realized_savings)} hint={realizedHint(d.realized_settled)} tone="success" />
         <Stat testid="stat-active-rollouts" label="Rollouts in progress" value={String(active.length)} hint={active.length ? 'canary in progress' : 'none running'} />

@@ -3,14 +3,7 @@
  * modelled latencies over vLLM's histogram buckets, and how the agents read their own
  * predictions the way Prometheus' `histogram_quantile` will report them. Pure.
  */
-
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2
-  const t = 1 / (1 + 0.3275911 * x)
-  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-x * x)
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2
-}
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf'
 
 const Z95 = 1.6449
 const Z99 = 2.3263
@@ -31,5 +24,5 @@ export function fitLognormal(p: { p50: number; p95: number; p99: number }): { mu
 
 /** P(X ≤ x) for the lognormal `fit` (x in seconds, like the fit). */
 export function lognormalCdf(fit: { mu: number; sigma: number }, x: number): number {
-  return normalCdf((Math.log(x) - fit.mu) / fit.sigma)
+  return normalCdf(Math.log(x), fit.mu, fit.sigma)
 }

@@ -6,7 +6,8 @@
  */
 import type { ServingStats } from '../model/serving.ts'
 import type { GroupEffects } from './faults.ts'
-import { fitLognormal, lognormalCdf, normalCdf } from '../model/lognormal.ts'
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf'
+import { fitLognormal, lognormalCdf } from '../model/lognormal.ts'
 import { VLLM_BUCKETS } from '../../telemetry/vllm.ts'
 
 /** A cumulative histogram: counts per `le` (already cumulative), sum and count. */
@@ -60,7 +61,7 @@ export function observe(h: Hist, bounds: readonly number[], n: number, fit: { mu
  * lognormal (σ = 0.6) the serving model uses for output lengths, with clients setting
  * max_tokens at 2.5× the mean output ≈ 3.4%.
  */
-export const LENGTH_CAPPED_SHARE = 1 - normalCdf((Math.log(2.5) + 0.18) / 0.6)
+export const LENGTH_CAPPED_SHARE = 1 - normalCdf(Math.log(2.5), -0.18, 0.6)
 
 /** Serving stats with injected faults applied (latency ×factor, extra errors). */
 export function withFaults(s: ServingStats, rps: number, e: GroupEffects): ServingStats {
