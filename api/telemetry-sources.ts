@@ -49,6 +49,11 @@ export const TelemetrySourceView = Type.Object({
     deployments: Type.Array(Type.String()),
     fleet: Type.Array(DiscoveredDeployment),
     cluster_state: Type.Boolean({ description: 'the last successful poll found kube-state-metrics series' }),
+    /** The cluster (as of the last successful poll) against the provider's running instances; null without kube-state-metrics. */
+    inventory: Nullable(Type.Object({
+      not_in_cluster: Type.Array(Type.String(), { description: 'instances the provider runs for a deployment that are no node of the cluster' }),
+      not_in_inventory: Type.Array(Type.String(), { description: 'nodes of the cluster the provider does not list' }),
+    })),
     polls: Type.Integer(),
     failures: Type.Integer(),
     last_error: Type.Union([Type.String(), Type.Null()]),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacityTypeOf, discoverFleet, instanceIdOf, type ClusterAnswers } from './cluster.ts'
+import { capacityTypeOf, discoverFleet, instanceIdOf, inventoryDrift, type ClusterAnswers } from './cluster.ts'
 import type { VectorSample } from './promql.ts'
 
 const v = (metric: Record<string, string>, value = 1): VectorSample => ({ metric, value: [1_700_000_000, String(value)] })
@@ -56,5 +56,13 @@ describe('reading the cluster from kube-state-metrics', () => {
       { node: 'n1', instance_id: 'i-1', instance_type: 'g6e.xlarge', capacity_type: 'spot', region: 'us-east-1', gpus: 1 },
       { node: 'n2', instance_id: 'i-2', instance_type: 'p5.48xlarge', capacity_type: null, region: null, gpus: 8 },
     ])
+  })
+
+  it('names instances the provider runs for a deployment that are no node, and nodes the provider does not list', () => {
+    const node = (instance_id: string | null) => ({ node: `n-${instance_id}`, instance_id, instance_type: 'g5.xlarge', capacity_type: null, region: null, gpus: 1 })
+    const fleet = [{ deployment_id: 'chat', model_name: null, pods: { stable: 3, canary: 0 }, nodes: [node('i-1'), node('i-gone'), node(null)] }]
+    const running = [{ id: 'i-1', deploymentId: 'chat' }, { id: 'i-lost', deploymentId: 'chat' }, { id: 'i-idle', deploymentId: null }]
+    expect(inventoryDrift(fleet, running)).toEqual({ not_in_cluster: ['i-lost'], not_in_inventory: ['i-gone'] })
+    expect(inventoryDrift(fleet, [{ id: 'i-1', deploymentId: 'chat' }, { id: 'i-gone', deploymentId: 'chat' }])).toEqual({ not_in_cluster: [], not_in_inventory: [] })
   })
 })

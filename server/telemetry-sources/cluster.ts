@@ -104,3 +104,24 @@ export function discoverFleet(vllmSeries: Record<string, string>[], deploymentLa
   for (const d of fleet.values()) d.nodes.sort((x, y) => x.node.localeCompare(y.node))
   return [...fleet.values()].sort((x, y) => x.deployment_id.localeCompare(y.deployment_id))
 }
+
+/** Where the cluster's nodes and the provider's inventory disagree (instance ids). */
+export interface InventoryDrift {
+  /** Instances the provider runs for a deployment that no node of the cluster is: billed, not seen serving. */
+  not_in_cluster: string[]
+  /** Nodes the cluster runs that the provider's inventory does not list: capacity whose cost OptiInfra does not see. */
+  not_in_inventory: string[]
+}
+
+/**
+ * Compares the cluster as the last poll found it with the provider's running instances. Nodes
+ * without a providerID are left out (unknown, not missing). Pure.
+ */
+export function inventoryDrift(fleet: DiscoveredDeployment[], running: { id: string; deploymentId: string | null }[]): InventoryDrift {
+  const nodes = new Set(fleet.flatMap((d) => d.nodes.map((n) => n.instance_id)).filter((id): id is string => id !== null))
+  const known = new Set(running.map((i) => i.id))
+  return {
+    not_in_cluster: running.filter((i) => i.deploymentId !== null && !nodes.has(i.id)).map((i) => i.id).sort(),
+    not_in_inventory: [...nodes].filter((id) => !known.has(id)).sort(),
+  }
+}

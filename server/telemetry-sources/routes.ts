@@ -13,13 +13,20 @@ import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { outboundUrlProblem } from '../http/outbound-url.ts'
 import { pollSource } from './poll.ts'
 import { deleteSource, insertSource, listSources, type SourceRow } from './store.ts'
+import { inventoryDrift } from './cluster.ts'
 
-/** The API's view: header names only, health from the last poll. */
-export function sourceView(s: SourceRow) {
+/** The provider's running instances (what the cluster's nodes are compared with). */
+async function runningInstances(deps: Pick<Deps, 'cloud'>, customerId: string) {
+  return (await deps.cloud.listResources(customerId)).instances.filter((i) => i.state === 'running')
+}
+
+/** The API's view: header names only, health from the last poll, the cluster compared with the provider's running instances. */
+export function sourceView(s: SourceRow, running: { id: string; deploymentId: string | null }[]) {
   const status = s.last_poll_at === null ? 'pending' as const : s.last_error === null ? 'ok' as const : 'failing' as const
+  const inventory = s.cluster_state ? inventoryDrift(s.fleet, running) : null
   return {
     id: s.id, customer_id: s.customer_id, kind: s.kind, url: s.url, header_names: Object.keys(s.headers).sort(), deployment_label: s.deployment_label, group_label: s.group_label, created_at: s.created_at,
-    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, fleet: s.fleet, cluster_state: s.cluster_state, polls: s.polls, failures: s.failures, last_error: s.last_error },
+    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, fleet: s.fleet, cluster_state: s.cluster_state, inventory, polls: s.polls, failures: s.failures, last_error: s.last_error },
   }
 }
 
@@ -40,12 +47,13 @@ export const telemetrySourceRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     // a first poll at once, so the answer already says whether the source is reachable and what it holds
     await pollSource(deps, created)
     const [fresh] = (await listSources(db, req.params.id)).filter((s) => s.id === created.id)
-    return reply.status(201).send(sourceView(fresh ?? created))
+    return reply.status(201).send(sourceView(fresh ?? created, await runningInstances(deps, req.params.id)))
   })
 
   app.get('/customers/:id/telemetry-sources', { schema: { tags, summary: 'Telemetry sources with their health', params: IdParams, response: { 200: Type.Array(TelemetrySourceView), ...errorResponses } } }, async (req) => {
     requireCustomerAccess(req, req.params.id)
-    return (await listSources(db, req.params.id)).map(sourceView)
+    const [sources, running] = await Promise.all([listSources(db, req.params.id), runningInstances(deps, req.params.id)])
+    return sources.map((s) => sourceView(s, running))
   })
 
   app.delete('/customers/:id/telemetry-sources/:sourceId', { schema: { tags, summary: 'Disconnect a telemetry source', params: TelemetrySourceParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {

@@ -66,6 +66,11 @@ describe('telemetry sources in the portal', () => {
       expect(text).toContain(i.instance_id)
       expect(await row.getByTestId('node-summary').textContent()).toContain(`1 × ${i.instance_type} ${i.pricing}`)
     }
+    expect(await card.getByTestId('inventory-drift').count()).toBe(0)
+    // the cloud terminates one: until the next poll the cluster still shows it, and the card says they disagree
+    expect((await p.deps.cloud.terminateInstances({ changeId: 'drift-portal', customerId: c.customerId, instanceIds: ['i-spot-1'] })).ok).toBe(true)
+    await page.reload()
+    await expect.poll(() => card.getByTestId('inventory-drift').textContent(), { timeout: 20_000 }).toContain('Nodes the cloud inventory does not list: i-spot-1')
     await shot(page, 'telemetry-sources')
 
     await card.getByRole('button', { name: 'Disconnect' }).click()

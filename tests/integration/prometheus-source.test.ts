@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../server/clock.ts'
 import { freePort, prometheusAvailable } from '../../server/test/prometheus-server.ts'
-import { startTestPlatform, type TestPlatform } from '../../server/test/platform.ts'
+import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
 import { pollAllSources } from '../../server/telemetry-sources/poll.ts'
 import { buildContextData } from '../../server/orchestrator/context.ts'
 import { loadCatalog } from '../../server/cloud/catalog/catalog.ts'
@@ -42,6 +42,18 @@ describe('integration: Prometheus as the telemetry source', () => {
         .toEqual(serving.map((i) => [i.instance_id, i.instance_type, i.pricing]).sort())
     }
     expect(JSON.stringify(created.body)).not.toContain('fleet-a')
+
+    expect(created.body.health.inventory).toEqual({ not_in_cluster: [], not_in_inventory: [] })
+
+    // an instance the cloud terminates is a node the inventory no longer lists until the cluster drops it
+    const gone = (infra.instances as { instance_id: string }[])[0]!.instance_id
+    expect((await p.deps.cloud.terminateInstances({ changeId: 'drift-test', customerId: c.customerId, instanceIds: [gone] })).ok).toBe(true)
+    const sources = async () => (await p.http('GET', `/customers/${c.customerId}/telemetry-sources`, { token: c.token })).body[0].health
+    expect((await sources()).inventory).toEqual({ not_in_cluster: [], not_in_inventory: [gone] })
+    await waitFor(async () => {
+      await pollAllSources(p.deps)
+      return (await sources()).inventory.not_in_inventory.length === 0
+    }, { timeoutMs: 30_000, what: 'the cluster to drop the terminated node' })
 
     await pollAllSources(p.deps)
     for (const id of deploymentIds) {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { addTelemetrySource, listTelemetrySources, removeTelemetrySource } from '../api/endpoints.ts'
 import { invalidate, useAction, useQuery } from '../api/query.ts'
 import type { TelemetrySource, TelemetrySourceBody } from '../api/types.ts'
-import { ActionError, Async, Card, EmptyState, StatusBadge, scrollRegion } from '../components/ui.tsx'
+import { ActionError, Async, Badge, Card, EmptyState, StatusBadge, scrollRegion } from '../components/ui.tsx'
 import { when } from '../lib/format.ts'
 
 type Discovered = TelemetrySource['health']['fleet'][number]
@@ -40,10 +40,23 @@ function Source({ source: s, onRemove, removing }: { source: TelemetrySource; on
       </p>
       {h.last_error && <p className="action-error" data-testid="source-error">{h.last_error}</p>}
       {h.fleet.length > 0 && <FleetTable fleet={h.fleet} />}
+      {h.inventory && <Drift d={h.inventory} />}
       {h.status === 'ok' && !h.cluster_state && (
         <p className="muted small" data-testid="no-cluster-state">No kube-state-metrics series: nodes, instance types and capacity types are unknown. Scrape kube-state-metrics with node and pod labels allow-listed (see Connect a real fleet).</p>
       )}
     </div>
+  )
+}
+
+/** Where the cluster (as last read) and the provider's running instances disagree. */
+function Drift({ d }: { d: NonNullable<TelemetrySource['health']['inventory']> }) {
+  if (d.not_in_cluster.length === 0 && d.not_in_inventory.length === 0) return null
+  return (
+    <p className="small" data-testid="inventory-drift">
+      <Badge tone="warning">Inventory drift</Badge>
+      {d.not_in_cluster.length > 0 && <> Running for a deployment but no node of the cluster: <span className="mono">{d.not_in_cluster.join(', ')}</span>.</>}
+      {d.not_in_inventory.length > 0 && <> Nodes the cloud inventory does not list: <span className="mono">{d.not_in_inventory.join(', ')}</span>.</>}
+    </p>
   )
 }
 
