@@ -131,10 +131,12 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9
 
 /** FOCUS PricingCategory of a pricing model. */
 const PRICING_CATEGORY: Record<Pricing, string> = { 'on-demand': 'Standard', spot: 'Dynamic', reserved: 'Committed' }
-const PROVIDER: Record<Cloud, { provider: string; service: string }> = {
-  aws: { provider: 'AWS', service: 'Amazon Elastic Compute Cloud' },
-  gcp: { provider: 'Google Cloud', service: 'Compute Engine' },
+const PROVIDER: Record<Cloud, { provider: string; service: string; transferService: string }> = {
+  aws: { provider: 'AWS', service: 'Amazon Elastic Compute Cloud', transferService: 'AWS Data Transfer' },
+  gcp: { provider: 'Google Cloud', service: 'Compute Engine', transferService: 'Networking' },
 }
+/** SkuId of a data-transfer line, by the direction of the bytes relative to the instance. */
+const TRANSFER_SKU = { to_instance: 'DataTransfer-Out-Bytes (callers)', from_instance: 'DataTransfer-Out-Bytes' } as const
 
 /** The columns the export writes: FOCUS 1.0 names, plus `x_DeploymentId` (custom columns start with x_). */
 export const EXPORT_COLUMNS = ['BillingAccountId', 'BillingCurrency', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeFrequency', 'PricingCategory', 'ProviderName', 'ServiceCategory', 'ServiceName', 'RegionId', 'ResourceId', 'ResourceType', 'SkuId', 'ConsumedQuantity', 'ConsumedUnit', 'BilledCost', 'EffectiveCost', 'x_DeploymentId'] as const
@@ -147,8 +149,14 @@ export function toFocusCsv(accountId: string, lines: ExportLine[]): string {
   const rows = lines.map(({ line: l, cloud, region }) => {
     const from = new Date(l.from)
     const month = [Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1), Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1)].map((t) => new Date(t).toISOString())
+    const head = [accountId, 'USD', month[0], month[1], l.from, l.to, 'Usage', 'Usage-Based']
+    const tail = [l.costUsd, l.costUsd, l.deploymentId ?? '']
+    if (l.transfer) {
+      const t = l.transfer
+      return [...head, 'Standard', PROVIDER[t.cloud].provider, 'Networking', PROVIDER[t.cloud].transferService, t.region, l.instanceId, 'Data Transfer', TRANSFER_SKU[t.direction], t.gb, 'GB', ...tail]
+    }
     const who = cloud ? PROVIDER[cloud] : null
-    return [accountId, 'USD', month[0], month[1], l.from, l.to, 'Usage', 'Usage-Based', PRICING_CATEGORY[l.pricing], who?.provider ?? '', 'Compute', who?.service ?? '', region ?? '', l.instanceId, 'Virtual Machine', l.instanceType, l.hours, 'Hours', l.costUsd, l.costUsd, l.deploymentId ?? '']
+    return [...head, PRICING_CATEGORY[l.pricing], who?.provider ?? '', 'Compute', who?.service ?? '', region ?? '', l.instanceId, 'Virtual Machine', l.instanceType, l.hours, 'Hours', ...tail]
   })
   return stringify([[...EXPORT_COLUMNS], ...rows])
 }

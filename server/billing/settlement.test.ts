@@ -37,7 +37,7 @@ describe('settling a change against the imported bill', () => {
     expect(s.status === 'settled' && s.prediction_error).toBeCloseTo(0.241, 3)
   })
 
-  it('prorates daily and hourly lines by the part of their charge period inside the window, and counts hours of usage only', async () => {
+  it('prorates daily and hourly lines by the part of their charge period inside the window, and counts hours of usage only, each charge period once (a data-transfer line beside the compute line adds cost, not time)', async () => {
     const customerId = (await insertCustomer(db, { company_name: 'Settle Co', plan: 'pro' })).id
     const line = (n: number, resourceId: string, start: number, hours: number, cost: number, category = 'Usage'): FocusLine => ({
       line: n, billingPeriodStart: new Date(T - 30 * 24 * H), billingPeriodEnd: new Date(T + 30 * 24 * H), chargePeriodStart: new Date(start), chargePeriodEnd: new Date(start + hours * H),
@@ -46,13 +46,13 @@ describe('settling a change against the imported bill', () => {
     const lines = [
       line(2, 'i-daily', T - 24 * H, 24, 96), line(3, 'i-daily', T, 24, 96),
       line(4, 'i-hourly', T - 2 * H, 1, 3), line(5, 'i-hourly', T - H, 1, 3), line(6, 'i-hourly', T - H, 1, -1, 'Credit'),
-      line(7, 'i-other', T - H, 1, 50),
+      line(7, 'i-other', T - H, 1, 50), { ...line(8, 'i-hourly', T - H, 1, 0.5), serviceName: 'AWS Data Transfer', skuId: 'DataTransfer-Out-Bytes' },
     ]
-    await db.tx((tx) => insertImport(tx, { customerId, rows: lines.length, currency: 'USD', billingPeriodStart: new Date(T - 30 * 24 * H), billingPeriodEnd: new Date(T + 30 * 24 * H), totalEffectiveCost: 247, totalBilledCost: 247, importedBy: 'test' }, lines, new Date(T)))
+    await db.tx((tx) => insertImport(tx, { customerId, rows: lines.length, currency: 'USD', billingPeriodStart: new Date(T - 30 * 24 * H), billingPeriodEnd: new Date(T + 30 * 24 * H), totalEffectiveCost: 247.5, totalBilledCost: 247.5, importedBy: 'test' }, lines, new Date(T)))
     const usage = await resourceUsage(db, customerId, ['i-daily', 'i-hourly', 'i-absent'], new Date(T - 6 * H), new Date(T + 6 * H))
     expect(usage).toEqual([
       { resource_id: 'i-daily', effective_cost: 48, hours: 12 },
-      { resource_id: 'i-hourly', effective_cost: 5, hours: 2 },
+      { resource_id: 'i-hourly', effective_cost: 5.5, hours: 2 },
     ])
   })
 })

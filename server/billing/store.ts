@@ -74,15 +74,17 @@ export interface ResourceUsage { resource_id: string; effective_cost: number; ho
 /**
  * Effective cost and billed hours of each resource over [from, to), every line prorated by the
  * part of its charge period inside the window (hourly and daily exports alike). Hours count usage
- * lines only, so a credit or a tax line adds cost, never time.
+ * lines only, so a credit or a tax line adds cost, never time; and each charge period once, so an
+ * instance's data-transfer line beside its compute line in the same hour adds cost, not an hour.
  */
 export async function resourceUsage(db: Db, customerId: string, resourceIds: string[], from: Date, to: Date): Promise<ResourceUsage[]> {
   const rows = await db.query<ResourceUsage>(
     `SELECT resource_id, sum(effective_cost * overlap / NULLIF(span, 0)) AS effective_cost,
-            coalesce(sum(overlap) FILTER (WHERE charge_category = 'Usage'), 0) / 3600 AS hours
+            coalesce(sum(overlap) FILTER (WHERE charge_category = 'Usage' AND first_of_period), 0) / 3600 AS hours
      FROM (SELECT resource_id, effective_cost, charge_category,
                   extract(epoch FROM least(charge_period_end, $4) - greatest(charge_period_start, $3)) AS overlap,
-                  extract(epoch FROM charge_period_end - charge_period_start) AS span
+                  extract(epoch FROM charge_period_end - charge_period_start) AS span,
+                  row_number() OVER (PARTITION BY resource_id, charge_period_start, charge_period_end, charge_category ORDER BY import_id, line) = 1 AS first_of_period
            FROM bill_lines WHERE customer_id = $1 AND resource_id = ANY($2::text[]) AND charge_period_start < $4 AND charge_period_end > $3) l
      GROUP BY resource_id ORDER BY resource_id`, [customerId, resourceIds, from, to])
   return rows.map((r) => ({ resource_id: r.resource_id, effective_cost: Number(r.effective_cost ?? 0), hours: Number(r.hours) }))

@@ -68,6 +68,13 @@ export interface BillLine {
   to: string
   hours: number
   costUsd: number
+  /**
+   * Set on a data-transfer line: internet egress of the traffic the instance served from outside
+   * its deployment's callers' cloud, billed by `cloud` (prompts leave the callers' cloud, answers
+   * the instance's), attributed to the instance as cloud bills attribute data transfer. Absent on
+   * the instance's own (compute) line.
+   */
+  transfer?: { direction: 'to_instance' | 'from_instance'; cloud: Cloud; region: string; gb: number }
 }
 
 /** A price list entry for one instance type in one region. */

@@ -81,6 +81,12 @@ describe('savings report assembly', () => {
     expect(firstStart([])).toBeNull()
     expect(billSummary([])).toEqual({ total: 0, by_pricing: {} })
   })
+
+  it('counts cross-cloud data transfer apart from the instances\' pricing models', () => {
+    const line = { instanceId: 'i-1', instanceType: 'g7e.12xlarge', pricing: 'spot' as const, deploymentId: 'd', from: '2026-03-02T00:00:00Z', to: '2026-03-02T01:00:00Z', hours: 1 }
+    const lines = [{ ...line, costUsd: 3 }, { ...line, costUsd: 0.25, transfer: { direction: 'from_instance' as const, cloud: 'aws' as const, region: 'us-east-1', gb: 2.5 } }]
+    expect(billSummary(lines)).toEqual({ total: 3.25, by_pricing: { spot: 3, data_transfer: 0.25 } })
+  })
 })
 
 describe('savings report rendering', () => {

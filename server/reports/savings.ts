@@ -83,10 +83,10 @@ export function coveredText(b: { covered_hours: number; from: string; to: string
   return b.covered_hours >= 48 ? `the ${(b.covered_hours / 24).toFixed(1)} days since billing began` : `the ${b.covered_hours.toFixed(1)} hours since billing began`
 }
 
-/** Bill total and its split by pricing model. */
+/** Bill total and its split by pricing model; data transfer (cross-cloud egress) is its own part. */
 export function billSummary(lines: BillLine[]): { total: number; by_pricing: Record<string, number> } {
   const by: Record<string, number[]> = {}
-  for (const l of lines) (by[l.pricing] ??= []).push(l.costUsd)
+  for (const l of lines) (by[l.transfer ? 'data_transfer' : l.pricing] ??= []).push(l.costUsd)
   return { total: sumUsd(lines.map((l) => l.costUsd)), by_pricing: Object.fromEntries(Object.entries(by).map(([k, v]) => [k, sumUsd(v)])) }
 }
 

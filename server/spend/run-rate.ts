@@ -25,7 +25,8 @@ export interface RunRatePoint { at: Date; hourlyUsd: number; monthlyUsd: number 
  * Monthly run-rate from bill lines over [at − window, at): every line still running at `at` (its
  * `to` is `at`) contributes cost ÷ hours, the hourly price it actually paid. Lines of instances
  * that stopped earlier no longer cost anything. An instance billed for less than a minute so far
- * contributes the provider's current price for it (`currentHourly`), when known.
+ * contributes the provider's current price for it (`currentHourly`), when known; its data
+ * transfer, nothing yet.
  */
 export function runRateFromBill(lines: BillLine[], at: Date, filter: (l: BillLine) => boolean = () => true, currentHourly: Map<string, number> = new Map()): number {
   const end = at.getTime()
@@ -33,7 +34,7 @@ export function runRateFromBill(lines: BillLine[], at: Date, filter: (l: BillLin
   for (const l of lines) {
     if (!filter(l) || new Date(l.to).getTime() < end - 1) continue
     if (l.hours >= MIN_BILLED_HOURS) hourly += l.costUsd / l.hours
-    else hourly += currentHourly.get(l.instanceId) ?? 0
+    else if (!l.transfer) hourly += currentHourly.get(l.instanceId) ?? 0
   }
   return hourly * HOURS_PER_MONTH
 }

@@ -32,7 +32,7 @@ function handRate(rows: Record<string, string>[], resources: string[], from: num
       const end = Date.parse(row.ChargePeriodEnd!)
       const inside = Math.max(0, Math.min(end, to) - Math.max(start, from))
       cost += Number(row.EffectiveCost) * inside / (end - start)
-      hours += inside / HOUR
+      if (row.ConsumedUnit === 'Hours') hours += inside / HOUR // data transfer (GB) adds cost, not time
     }
     if (hours > 0) rate += cost / hours
   }

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
 import { phaseLog, usd } from '../support/phases.ts'
@@ -130,6 +131,19 @@ describe('e2e: scenarios 3, 7 and 8', () => {
     expect(live.length).toBeGreaterThan(0)
     expect(live.every((i: any) => (i.cloud ?? 'aws') === 'aws')).toBe(true)
     log.ok(`Now on ${live.map((i: any) => i.instance_type).join(', ')}; actual ${usd(opt.result.actual_savings)}/mo vs predicted ${usd(opt.result.predicted_savings)}/mo`)
+    // issue 10 item 5: the egress the estimate paid for is on the bill (callers stay on GCP: prompts leave GCP, answers AWS)
+    // the first whole fleet hour after completion (a few seconds of wall time)
+    const to = new Date((Math.ceil(p.deps.clock.now().getTime() / 3_600_000) + 1) * 3_600_000)
+    await waitFor(async () => p.deps.clock.now() >= to, { timeoutMs: 60_000 })
+    const exported = await p.http<string>('GET', `/customers/${customerId}/bills/export?format=focus&start_time=${new Date(to.getTime() - 3_600_000).toISOString()}&end_time=${to.toISOString()}`, { token })
+    const transfer = (parse(exported.body, { columns: true }) as Record<string, string>[]).filter((r) => r.ServiceCategory === 'Networking')
+    expect(new Set(transfer.map((r) => r.ProviderName))).toEqual(new Set(['Google Cloud', 'AWS']))
+    expect(new Set(transfer.map((r) => r.ResourceId))).toEqual(new Set(live.map((i: any) => i.instance_id ?? i.id)))
+    const billedMonthly = transfer.reduce((sum, r) => sum + Number(r.EffectiveCost), 0) * 730
+    // one hour of the daily cycle (±30% around the mean the estimate uses)
+    expect(billedMonthly / rec.evidence.egress_monthly_usd).toBeGreaterThan(0.6)
+    expect(billedMonthly / rec.evidence.egress_monthly_usd).toBeLessThan(1.4)
+    log.ok(`Egress on the bill: ${usd(billedMonthly)}/mo at the last hour's rate; estimated ${usd(rec.evidence.egress_monthly_usd)}/mo`)
     log.passed()
   })
 })

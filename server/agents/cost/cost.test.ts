@@ -4,7 +4,7 @@ import { spotPriceAt } from '../../cloud/model/spot.ts'
 import { runAnalysis } from '../run.ts'
 import { buildContext, seedFixtureContext, TEST_NOW, TEST_SEED, testCatalog } from '../testing.ts'
 import { costAgent } from './cost.ts'
-import { BYTES_PER_TOKEN, MESSAGE_OVERHEAD_BYTES } from './placement.ts'
+import { BYTES_PER_TOKEN, MESSAGE_OVERHEAD_BYTES } from '../../cloud/model/wire.ts'
 
 // Expected values are computed here from catalog entries and the spot model, never copied from the agent:
 // | fixture            | fleet                                   | expectation                          |

@@ -6,15 +6,11 @@
 import type { CatalogEntry } from '../../cloud/catalog/catalog.ts'
 import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from '../../cloud/model/serving.ts'
 import type { Cloud, Pricing } from '../../cloud/provider.ts'
+import { BYTES_PER_TOKEN, MESSAGE_OVERHEAD_BYTES, wireGb } from '../../cloud/model/wire.ts'
 import type { AgentContext } from '../agent.ts'
 import { HOURS_PER_MONTH, availabilityFloor, capacityPerInstance, hourlyPrice, instanceFacts, instancesNeeded, latencyBudget, type GroupPrediction, type InstanceFacts } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { monthlyOf, worthIt, type CostPlan, type PricedPool } from './rules.ts'
-
-/** ~4 characters, i.e. ~4 UTF-8 bytes, per token of English text (OpenAI's rule of thumb). */
-export const BYTES_PER_TOKEN = 4
-/** JSON envelope, headers and TLS framing of one chat request or response (assumption). */
-export const MESSAGE_OVERHEAD_BYTES = 600
 
 /**
  * Engine configs a model could run with on another GPU: the smallest tensor parallelism that fits
@@ -138,8 +134,8 @@ function egressRate(ctx: AgentContext, cloud: Cloud): number {
 export function crossCloudEgressUsd(ctx: AgentContext, state: DeploymentState, from: Cloud, target: Cloud): { usd: number; gbPerMonth: number; requestsPerMonth: number } {
   const t = state.traffic
   const requests = t.baseRps * 3600 * HOURS_PER_MONTH
-  const promptGb = (requests * (t.promptTokensMean * BYTES_PER_TOKEN + MESSAGE_OVERHEAD_BYTES)) / 1e9
-  const answerGb = (requests * (t.outputTokensMean * BYTES_PER_TOKEN + MESSAGE_OVERHEAD_BYTES)) / 1e9
+  const promptGb = wireGb(requests, t.promptTokensMean)
+  const answerGb = wireGb(requests, t.outputTokensMean)
   return { usd: promptGb * egressRate(ctx, from) + answerGb * egressRate(ctx, target), gbPerMonth: promptGb + answerGb, requestsPerMonth: requests }
 }
 

@@ -32,7 +32,7 @@ export function groupConfig(d: DeploymentRow, group: GroupRole): EngineConfig | 
 }
 
 /** The traffic a deployment really serves: its registration's, moved by its hidden variation. */
-function servedTraffic(d: DeploymentRow): TrafficProfile {
+export function servedTraffic(d: DeploymentRow): TrafficProfile {
   return d.hidden ? trueTraffic(d.traffic, d.hidden) : d.traffic
 }
 

@@ -14,6 +14,7 @@ import { spotPriceAt } from '../model/spot.ts'
 import type { BillLine, Cloud, CloudProvider, FleetDeployment, FleetInstance, GroupRole, PoolSpec, PriceQuote, ProviderResult, ServingGroup, Slo } from '../provider.ts'
 import { billLines, hourlyRunRateUsd, runRateSeries, type RunRatePoint } from './billing.ts'
 import { abortCanary, promoteCanary, setCanary } from './canary.ts'
+import { servesAcrossClouds, transferLines } from './egress.ts'
 import { chatCompletion, type ChatRequest, type ChatResult } from './chat.ts'
 import { isCustomerId, type SimContext } from './context.ts'
 import { toFleetDeployment } from './deployments.ts'
@@ -73,7 +74,10 @@ export class Simulator implements CloudProvider {
 
   async getBill(customerId: string, from: Date, to: Date): Promise<BillLine[]> {
     if (!isCustomerId(customerId) || !(to.getTime() > from.getTime())) return []
-    return billLines(this.ctx.catalog, await listInstances(this.ctx.db, customerId), from, to, this.ctx.seed)
+    const [rows, deployments] = await Promise.all([listInstances(this.ctx.db, customerId), listDeployments(this.ctx.db, customerId)])
+    const compute = billLines(this.ctx.catalog, rows, from, to, this.ctx.seed)
+    if (!servesAcrossClouds(deployments, rows, from, to)) return compute
+    return [...compute, ...transferLines(this.ctx.catalog, deployments, rows, await listCustomerFaults(this.ctx, customerId), from, to)]
   }
 
   launchInstances(req: { changeId: string; customerId: string; deploymentId: string; pool: PoolSpec }): Promise<ProviderResult<FleetInstance[]>> {
