@@ -14,12 +14,17 @@ import type { AgentType, RecommendationDraft } from '../recommendations/recommen
  * What the scraped telemetry says about a deployment's stable group over the analysis window
  * (structurally the telemetry's `DeploymentSignals`); a signal the fleet does not expose is null.
  */
-export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax' | 'promptTokensPerSec' | 'generationTokensPerSec'> & {
+export type ObservedSignals = Omit<DeploymentSignals, 'ttftP95Ms' | 'p99LatencyMaxMs' | 'kvCacheUsageMax' | 'queueDepthMax' | 'promptTokensPerSec' | 'generationTokensPerSec' | 'prefixCacheHitRate'> & {
   ttftP95Ms?: number | null
+  /** With prefix caching on: the shared-prefix share of prompts the agents learn. */
+  prefixCacheHitRate?: number | null
   /** Token rates: with the request rate, the request shape the agents learn (server/agents/workload). */
   promptTokensPerSec?: number | null
   generationTokensPerSec?: number | null
 }
+
+/** A deployment's mean request rate over one hour of telemetry. */
+export interface HourlyRate { at: string; rps: number }
 
 /** Where a number an agent acted on came from: scraped telemetry, or the serving model's prediction. */
 export type EvidenceSource = 'telemetry' | 'model'
@@ -66,6 +71,12 @@ export interface AgentContext {
    * evidence; `via` maps a deployment to its source (absent: pushed by the runtime or remote-write).
    */
   telemetry?: { windowFrom: string; windowTo: string; via: Record<string, string> }
+  /**
+   * Each deployment's request rate (both groups) per hour over the last day of telemetry, oldest
+   * first: the day's shape the agents learn (server/agents/daily-shape.ts). Absent or short where
+   * telemetry has not covered a day yet.
+   */
+  daily?: Record<string, HourlyRate[]>
   catalog: Catalog
   /** Capability of the application agent; absent where no endpoint can be reached. */
   probe?: QualityProbe

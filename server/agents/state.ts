@@ -33,7 +33,7 @@ export function deploymentState(ctx: AgentContext, dep: FleetDeployment): Deploy
   const signals = ctx.signals[dep.id] ?? null
   const observed = signals && signals.samples > 0 ? signals : null
   const p95At = (w: ServedWorkload, rps: number) => reportedP95(predictGroup(dep.model, dep.stable.config, shapes, rps, w))
-  const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At)
+  const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At, ctx.daily?.[dep.id])
   const now = rpsNow(workload, ctx.now)
   const peak = rpsPeak(workload)
   return {
@@ -69,6 +69,7 @@ function workloadEvidence(state: DeploymentState): Record<string, unknown> {
   return {
     ...state.workload, rps_now: finite(state.rpsNow), prompt_tokens_mean: finite(w.promptTokensMean),
     output_tokens_mean: finite(w.outputTokensMean), gpu_efficiency: w.efficiency,
+    daily_amplitude: finite(w.dailyAmplitude, 3), peak_hour_utc: finite(w.peakHourUtc), prefix_share: finite(w.prefixShare, 3),
   }
 }
 

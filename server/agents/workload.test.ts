@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PREFIX_HIT_EFFICIENCY, trafficRpsAt } from '../cloud/model/serving.ts'
 import type { ObservedSignals } from './agent.ts'
 import { predictGroup, shapesOf } from './fleet.ts'
 import { deploymentState } from './state.ts'
@@ -63,6 +64,33 @@ describe('the agents learn a deployment from its telemetry', () => {
     expect(s.traffic.promptTokensMean).toBe(256)
     expect(s.traffic.efficiency).toBe(1)
     expect(s.workload).toMatchObject({ rate: 'registration', request_shape: 'registration', efficiency: 'spec sheet' })
+  })
+
+  it('learns the day\'s swing and peak hour from a day of hourly rates, and predicts the peak with them', () => {
+    const now = '2026-03-02T12:00:00.000Z'
+    const day = { ...buildContext([spec]).fleet.deployments[0]!.traffic, baseRps: 6, dailyAmplitude: 0.45, peakHourUtc: 9 }
+    const daily = Array.from({ length: 24 }, (_, h) => {
+      const at = new Date(Date.parse(now) - (24 - h) * 3_600_000)
+      return { at: at.toISOString(), rps: trafficRpsAt(day, new Date(at.getTime() + 1_800_000)) }
+    })
+    const ctx = { ...buildContext([spec], { now }), daily: { chat: daily } }
+    const s = deploymentState(ctx, ctx.fleet.deployments[0]!)
+    expect(s.traffic.dailyAmplitude).toBeCloseTo(0.45, 2)
+    expect(s.traffic.peakHourUtc).toBeCloseTo(9, 1)
+    expect(s.rpsPeak).toBeCloseTo(6 * 1.45, 1)
+    expect(s.workload).toMatchObject({ daily_shape: 'telemetry', registered: { daily_amplitude: ctx.fleet.deployments[0]!.traffic.dailyAmplitude, peak_hour_utc: ctx.fleet.deployments[0]!.traffic.peakHourUtc } })
+    // less than most of a day: the registration's shape stands
+    const short = { ...ctx, daily: { chat: daily.slice(8) } }
+    expect(deploymentState(short, short.fleet.deployments[0]!).workload.daily_shape).toBe('registration')
+  })
+
+  it('learns the shared-prefix share from the prefix-cache hit rate while prefix caching is on', () => {
+    const ctx = buildContext([spec], { signals: { chat: { ...measured(6, 256, 128, 900), prefixCacheHitRate: 0.57 } } })
+    const s = deploymentState(ctx, ctx.fleet.deployments[0]!)
+    expect(s.traffic.prefixShare).toBeCloseTo(0.57 / PREFIX_HIT_EFFICIENCY, 9)
+    expect(s.workload.prefix_share).toBe('telemetry')
+    const off = { ...ctx.fleet.deployments[0]!, stable: { ...ctx.fleet.deployments[0]!.stable, config: { ...ctx.fleet.deployments[0]!.stable.config, enablePrefixCaching: false } } }
+    expect(deploymentState(ctx, off).workload.prefix_share).toBe('registration')
   })
 
   it('uses the registration and the spec sheet where there is no telemetry', () => {

@@ -7,9 +7,10 @@ import type { Catalog } from '../cloud/catalog/catalog.ts'
 import type { Cloud, PriceQuote } from '../cloud/provider.ts'
 import { getCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
+import { deploymentSeries } from '../telemetry/metrics-store.ts'
 import { readDeploymentSignals } from '../telemetry/signals.ts'
 import { listSources } from '../telemetry-sources/store.ts'
-import type { AgentContext, ObservedSignals, QualityProbe } from '../agents/agent.ts'
+import type { AgentContext, HourlyRate, ObservedSignals, QualityProbe } from '../agents/agent.ts'
 
 /** The JSON-serializable part of an AgentContext. */
 export type AgentContextData = Omit<AgentContext, 'catalog' | 'probe'>
@@ -31,15 +32,29 @@ async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentI
   return out
 }
 
+/** How far back the day's shape is read: one day of hourly buckets. */
+export const DAILY_WINDOW_MS = 24 * 3_600_000
+
+/** Each deployment's request rate (stable and canary together) per hour over the last day. */
+async function dailyOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentIds: string[], now: Date): Promise<Record<string, HourlyRate[]>> {
+  const out: Record<string, HourlyRate[]> = {}
+  const window = { customerId, from: new Date(now.getTime() - DAILY_WINDOW_MS), to: now, stepMs: 3_600_000 }
+  for (const id of deploymentIds) {
+    out[id] = (await deploymentSeries(deps.db, 'throughput_rps', 'sum', { ...window, deploymentId: id })).map((p) => ({ at: p.at.toISOString(), rps: p.value }))
+  }
+  return out
+}
+
 /** Reads everything an agent needs about one customer, now. */
 export async function buildContextData(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string, catalog: Catalog): Promise<AgentContextData> {
   const now = deps.clock.now()
   const [fleet, customer] = await Promise.all([deps.cloud.listResources(customerId), getCustomer(deps.db, customerId)])
   const prices: PriceQuote[] = []
   for (const r of pricedRegions(catalog)) prices.push(...(await deps.cloud.getPrices(r.cloud, r.region)))
-  const signals = await signalsOf(deps, customerId, fleet.deployments.map((d) => d.id), now)
+  const ids = fleet.deployments.map((d) => d.id)
+  const [signals, daily] = [await signalsOf(deps, customerId, ids, now), await dailyOf(deps, customerId, ids, now)]
   const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), via: await telemetryVia(deps, customerId) }
-  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, telemetry }
+  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, daily, telemetry }
 }
 
 /** The connected source each deployment's telemetry comes from (the deployments its last poll found). */

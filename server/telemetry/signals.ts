@@ -20,6 +20,8 @@ export interface DeploymentSignals {
   gpuUtilization: number | null
   queueDepth: number | null
   preemptionsPerSec: number | null
+  /** Share of prompt tokens served from the prefix cache (vLLM's prefix-cache hits ÷ queries). */
+  prefixCacheHitRate: number | null
   /** Tokens processed per second (prompt and generated), the denominator of cost per token. */
   promptTokensPerSec: number | null
   generationTokensPerSec: number | null
@@ -90,6 +92,7 @@ function summarize(rows: Row[]): DeploymentSignals {
     gpuUtilization: avg('gpu_utilization'),
     queueDepth: avg('queue_depth'),
     preemptionsPerSec: avg('preemptions_per_sec'),
+    prefixCacheHitRate: avg('prefix_cache_hit_rate'),
     promptTokensPerSec: avg('prompt_tokens_per_sec'),
     generationTokensPerSec: avg('generation_tokens_per_sec'),
     p99LatencyMaxMs: max('e2e_p99_ms'),

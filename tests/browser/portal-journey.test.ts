@@ -202,6 +202,7 @@ describe('portal journey (demo fleet)', () => {
       expect(await learned.getAttribute('data-efficiency')).toBe(String(used.workload.gpu_efficiency))
       expect(await learned.textContent()).toContain(`${used.workload.rps_now.toFixed(1)} req/s`)
       expect(await learned.textContent()).toContain(`registered ${used.workload.registered.rps_now.toFixed(1)}`)
+      expect(await learned.textContent()).toContain(`peaking at ${used.workload.peak_hour_utc.toFixed(1)} h UTC`)
     }
     await page.getByTestId('approve-button').click()
     await page.getByTestId('confirm-approve').click()

@@ -176,7 +176,9 @@ function LearnedWorkload({ w }: { w: unknown }) {
       <strong>Workload</strong> {fixed1(u.rps_now)} req/s ({source('rate')}; registered {fixed1(r.rps_now)}),
       {' '}prompts {tokens(u.prompt_tokens_mean)} and answers {tokens(u.output_tokens_mean)} tokens ({source('request_shape')};
       {' '}registered {tokens(r.prompt_tokens_mean)}/{tokens(r.output_tokens_mean)}), GPUs at {pct(u.gpu_efficiency, 0)} of their spec sheet
-      {' '}({u.efficiency === 'telemetry' ? 'fitted to the measured p95' : 'spec sheet'})
+      {' '}({u.efficiency === 'telemetry' ? 'fitted to the measured p95' : 'spec sheet'}); the day swings ±{pct(u.daily_amplitude, 0)} around
+      {' '}its mean, peaking at {fixed1(u.peak_hour_utc)} h UTC ({source('daily_shape')}); {pct(u.prefix_share, 0)} of prompt tokens
+      {' '}are a shared prefix ({source('prefix_share')})
     </p>
   )
 }

@@ -108,7 +108,7 @@ export const defaultEngineConfig: EngineConfig = {
 export const DEFAULT_REQUEST_SHAPE = { promptTokensMean: 512, outputTokensMean: 256, prefixShare: 0 } as const
 
 /** Share of shared-prefix tokens actually served from cache (evictions, first requests per replica). */
-const PREFIX_HIT_EFFICIENCY = 0.95
+export const PREFIX_HIT_EFFICIENCY = 0.95
 
 /** vLLM's defaults depend on the GPU: ≥ 70 GiB and not A100 → 1024 seqs and an 8192-token budget. */
 export function vllmDefaultsFor(gpuType: string): EngineConfig {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../db/db.ts'
 import { freshDb } from '../../test/db.ts'
-import { trafficRpsAt } from '../model/serving.ts'
+import { PREFIX_HIT_EFFICIENCY, trafficRpsAt } from '../model/serving.ts'
 import { SMALL_FLEET, simFixture } from './testing.ts'
 import { trueTraffic, VARIATION_RANGES, variationOf } from './variation.ts'
 
@@ -22,6 +22,10 @@ describe('the twin\'s hidden variation', () => {
         expect(s).toBeGreaterThanOrEqual(VARIATION_RANGES.scale[0])
         expect(s).toBeLessThanOrEqual(VARIATION_RANGES.scale[1])
       }
+      for (const k of ['dailyAmplitude', 'peakShiftHours', 'prefixScale'] as const) {
+        expect(v[k]).toBeGreaterThanOrEqual(VARIATION_RANGES[k][0])
+        expect(v[k]).toBeLessThanOrEqual(VARIATION_RANGES[k][1])
+      }
     }
     // spread over the range, not clumped: some GPUs slower and some faster than the spec sheet
     expect(draws.filter((v) => v.efficiency < 0.95).length).toBeGreaterThan(40)
@@ -40,7 +44,11 @@ describe('the twin\'s hidden variation', () => {
     const served = (await varied.sim.servingStats(varied.customerId, 'chat-8b', 'stable', now))!
     const registered = (await plain.sim.servingStats(plain.customerId, 'chat-8b', 'stable', now))!
     expect(served.rps).toBeCloseTo(trafficRpsAt(trueTraffic(reported!.traffic, v), now), 9)
-    expect(served.rps / registered.rps).toBeCloseTo(v.rateScale, 9)
+    // the day's shape moved: amplitude and peak hour are the draw's, not the registration's
+    const truth = trueTraffic(reported!.traffic, v)
+    expect(truth.dailyAmplitude).toBe(v.dailyAmplitude)
+    expect(truth.peakHourUtc).toBeCloseTo((reported!.traffic.peakHourUtc + v.peakShiftHours! + 24) % 24, 9)
+    expect(served.stats!.prefixCacheHitRate).toBeCloseTo(truth.prefixShare * PREFIX_HIT_EFFICIENCY, 6)
     expect(served.stats!.generationTokensPerSec / served.stats!.throughputRps).toBeCloseTo(128 * v.outputScale, 6)
     expect(served.stats!.e2eMs.p95).not.toBeCloseTo(registered.stats!.e2eMs.p95, 0)
 

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../db/db.ts'
+import { freshDb, testDbKind } from '../test/db.ts'
+import { loadCatalog } from '../cloud/catalog/catalog.ts'
+import { trafficRpsAt } from '../cloud/model/serving.ts'
+import { simFixture, SMALL_FLEET } from '../cloud/simulator/testing.ts'
+import { deploymentState } from '../agents/state.ts'
+import { insertDeploymentMetrics, type DeploymentMetricRow } from '../telemetry/store.ts'
+import { buildContextData, hydrateContext } from './context.ts'
+
+let db: Db
+let drop: () => Promise<void>
+beforeAll(async () => { ({ db, drop } = await freshDb()) }, 60_000)
+afterAll(async () => { await db?.close(); await drop?.() })
+
+const catalog = loadCatalog()
+const day = { baseRps: 10, dailyAmplitude: 0.4, peakHourUtc: 3, promptTokensMean: 512, outputTokensMean: 128, prefixShare: 0.2 }
+
+describe(`the agents' context reads a day of telemetry, on ${testDbKind}`, () => {
+  it('gives each deployment its hourly request rate over the last day, stable and canary together, and the agents learn its shape from it', async () => {
+    const f = await simFixture(db, SMALL_FLEET)
+    const now = f.clock.now().getTime()
+    // a scrape every 5 minutes for 24 hours; for two hours a canary took 30% of the traffic
+    const rows: DeploymentMetricRow[] = []
+    for (let t = now - 24 * 3_600_000; t < now; t += 5 * 60_000) {
+      const rps = trafficRpsAt(day, new Date(t))
+      const canary = t > now - 6 * 3_600_000 && t < now - 4 * 3_600_000 ? 0.3 : 0
+      rows.push({ deploymentId: 'chat-8b', group: 'stable', metricType: 'throughput_rps', tsMs: t, value: rps * (1 - canary) })
+      if (canary) rows.push({ deploymentId: 'chat-8b', group: 'canary', metricType: 'throughput_rps', tsMs: t, value: rps * canary })
+    }
+    await insertDeploymentMetrics(db, f.customerId, rows)
+    const data = await buildContextData({ db, clock: f.clock, cloud: f.sim }, f.customerId, catalog)
+    const hours = data.daily!['chat-8b']!
+    expect(hours.length).toBeGreaterThanOrEqual(24)
+    const fourHoursAgo = hours.find((h) => Date.parse(h.at) === now - 5 * 3_600_000)!
+    let mean = 0
+    for (let m = 0; m < 60; m += 5) mean += trafficRpsAt(day, new Date(now - 5 * 3_600_000 + m * 60_000)) / 12
+    expect(fourHoursAgo.rps).toBeCloseTo(mean, 6)
+
+    const ctx = hydrateContext(data, catalog)
+    const s = deploymentState(ctx, ctx.fleet.deployments[0]!)
+    expect(s.workload.daily_shape).toBe('telemetry')
+    expect(s.traffic.dailyAmplitude).toBeCloseTo(0.4, 1)
+    expect(s.traffic.peakHourUtc).toBeCloseTo(3, 0)
+  })
+})
