@@ -2,12 +2,12 @@
  * The deployment as the agents reason about it: its pools and cost, the workload learned from its
  * telemetry, the serving model's predictions now and at peak, and the data its figures rest on.
  */
-import type { FleetDeployment } from '../cloud/provider.ts'
-import type { AgentContext, EvidenceSource, Finding, ObservedSignals } from './agent.ts'
+import type { FleetDeployment, FleetInstance } from '../cloud/provider.ts'
+import type { AgentContext, EvidenceSource, Finding, HourlyRate, ObservedSignals } from './agent.ts'
 import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
 import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, shapesOf, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
 import { finite } from './scoring.ts'
-import { learnWorkload, reportedP95, type ServedWorkload, type WorkloadBasis } from './workload.ts'
+import { learnWorkload, reportedP95, type LearnedWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
 /** The deployment as agents reason about it: pools, cost, model predictions and observed signals. */
 export interface DeploymentState {
@@ -26,14 +26,25 @@ export interface DeploymentState {
   source: EvidenceSource
 }
 
+/**
+ * The workload learned for a deployment from its running stable instances and their signals: what
+ * every prediction of the agents uses, and what the reconciler sizes the on-demand floor with.
+ */
+export function learnedWorkloadOf(dep: FleetDeployment, stable: FleetInstance[], signals: ObservedSignals | null, now: string, daily?: HourlyRate[]): LearnedWorkload {
+  const shapes = shapesOf(poolsOf(stable))
+  const observed = shapes.length && signals && signals.samples > 0 ? signals : null
+  const p95At = (w: ServedWorkload, rps: number) => reportedP95(predictGroup(dep.model, dep.stable.config, shapes, rps, w))
+  return learnWorkload(dep, observed, now, p95At, daily)
+}
+
 /** Builds the DeploymentState of one deployment. */
 export function deploymentState(ctx: AgentContext, dep: FleetDeployment): DeploymentState {
-  const pools = poolsOf(stableInstances(ctx, dep))
+  const stable = stableInstances(ctx, dep)
+  const pools = poolsOf(stable)
   const shapes = shapesOf(pools)
   const signals = ctx.signals[dep.id] ?? null
   const observed = signals && signals.samples > 0 ? signals : null
-  const p95At = (w: ServedWorkload, rps: number) => reportedP95(predictGroup(dep.model, dep.stable.config, shapes, rps, w))
-  const { workload, basis } = learnWorkload(dep, shapes.length ? observed : null, ctx.now, p95At, ctx.daily?.[dep.id])
+  const { workload, basis } = learnedWorkloadOf(dep, stable, signals, ctx.now, ctx.daily?.[dep.id])
   const now = rpsNow(workload, ctx.now)
   const peak = rpsPeak(workload)
   return {

@@ -10,7 +10,8 @@ import { listSlos, sloOf } from '../slo/store.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { runAction, type ReconcilerDeps } from './act.ts'
 import { decide } from './drift.ts'
-import { onDemandFloor } from './floor.ts'
+import { onDemandFloor, type FloorDemand } from './floor.ts'
+import { learnedWorkloadOf } from '../agents/state.ts'
 import { checkIncidents } from './incidents.ts'
 import { deploymentLockKey } from '../workflows/optimization.ts'
 import { beginAction, changeInProgress, lastAction, runningActions, spotRetryAt } from './store.ts'
@@ -24,14 +25,14 @@ export const FAILED_BACKOFF_MS = 60_000
 /** What one pass did. */
 export interface PassReport { deployments: number; actions: number; resumed: number }
 
-async function reconcileDeployment(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], quotes: PriceQuote[], load: { e2eP95Ms: number; rps: number | null }): Promise<number> {
+async function reconcileDeployment(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], quotes: PriceQuote[], demand: FloorDemand): Promise<number> {
   const pools = await deps.intended.intended(customerId, d, instances)
   if (pools.length === 0 || (await changeInProgress(deps.db, deploymentLockKey(customerId, d.id)))) return 0
   const now = deps.clock.now()
   const last = await lastAction(deps.db, customerId, d.id)
   if (last?.status === 'failed' && last.finishedAt && now.getTime() - last.finishedAt.getTime() < FAILED_BACKOFF_MS) return 0
   const retryAt = await spotRetryAt(deps.db, customerId, d.id)
-  const floor = onDemandFloor(d, pools, quotes, load, deps.settings.onDemandFloor)
+  const floor = onDemandFloor(d, pools, quotes, demand, deps.settings.onDemandFloor)
   const keepFloor = deps.settings.onDemandFloor !== null || d.latencyCritical
   const plan = decide({ deployment: d, instances, pools, floor, keepFloor, quotes, spotRetryDue: !retryAt || retryAt.getTime() <= now.getTime() })
   if (!plan) return 0
@@ -39,6 +40,12 @@ async function reconcileDeployment(deps: ReconcilerDeps, customerId: string, d: 
   if (!action) return 0
   await runAction(deps, action)
   return 1
+}
+
+/** The deployment's running stable instances. */
+function stableOf(d: FleetDeployment, instances: FleetInstance[]): FleetInstance[] {
+  const ids = new Set(d.stable.instanceIds)
+  return instances.filter((i) => ids.has(i.id) && i.state !== 'terminated')
 }
 
 /** One customer's pass; returns the deployments looked at and the actions taken. */
@@ -59,7 +66,8 @@ export async function reconcileCustomer(deps: ReconcilerDeps, customerId: string
     const key = `${d.cloud}/${d.region}`
     if (!prices.has(key)) prices.set(key, deps.cloud.getPrices(d.cloud, d.region))
     try {
-      actions += await reconcileDeployment(deps, customerId, d, instances, await prices.get(key)!, { e2eP95Ms: slo.e2e_p95_ms, rps: measured?.throughputRps ?? null })
+      const { workload } = learnedWorkloadOf(d, stableOf(d, instances), measured, now.toISOString())
+      actions += await reconcileDeployment(deps, customerId, d, instances, await prices.get(key)!, { e2eP95Ms: slo.e2e_p95_ms, workload })
     } catch (err) { deps.log.warn({ err, customerId, deployment: d.id }, 'reconcile failed for a deployment; next pass retries') }
   }
   return { deployments: deployments.length, actions }
