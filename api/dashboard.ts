@@ -8,8 +8,14 @@ const Num = Type.Union([Type.Number(), Type.Null()])
 export const Dashboard = Type.Object({
   customer_id: Uuid,
   at: Type.String(),
-  /** Monthly run-rate (USD) from the bill: what the fleet costs now. */
+  /**
+   * Monthly spend (USD): the provider's run-rate from its bill (what the fleet costs now) where the
+   * provider bills the customer's fleet; for a fleet the provider does not run (connected through
+   * Prometheus and FOCUS exports only), the last whole day of imported bill at a monthly rate.
+   */
   current_spend: Type.Number(),
+  /** Where `current_spend` comes from (null: neither has anything yet). */
+  spend_source: Type.Optional(Type.Union([Type.Literal('provider_run_rate'), Type.Literal('imported_bill'), Type.Null()])),
   /** The last whole UTC day the imported FOCUS bills cover: its effective cost and the monthly rate it runs at (null before one is imported). */
   billed_day: Type.Optional(Type.Union([Type.Object({ day: Type.String(), effective_cost: Type.Number(), monthly_rate: Type.Number() }), Type.Null()])),
   /**

@@ -12,11 +12,10 @@ import { listRuns } from '../workflows/store.ts'
 import { OPTIMIZATION_KIND } from '../workflows/optimization.ts'
 import { fleetCompliance, realizedTotal, sloCompliance, sumUsd, weightedScore } from './dashboard.ts'
 import { settledSavings } from '../billing/store.ts'
-import { lastBilledDay } from '../billing/billed-day.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { completedResults, latestQuality } from './store.ts'
 import { agentStatuses } from './agents.ts'
-import { monthlyRunRateUsd } from '../spend/run-rate.ts'
+import { currentMonthlySpend } from '../spend/current.ts'
 import { groupOf, potentialSavings } from '../desired/groups.ts'
 import { openIncidents } from '../reconciler/store.ts'
 import { incidentJson } from '../reconciler/routes.ts'
@@ -29,10 +28,10 @@ export const SLO_WINDOW_MS = 15 * 60_000
 /** The dashboard of one customer. */
 export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string): Promise<Dashboard> {
   const now = deps.clock.now()
-  const [spend, pending, runs, results, quality, agents, fleet, settled, billedDay] = await Promise.all([
-    monthlyRunRateUsd(deps.cloud, customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
+  const [current, pending, runs, results, quality, agents, fleet, settled] = await Promise.all([
+    currentMonthlySpend(deps, customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
     completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId), deps.cloud.listResources(customerId),
-    settledSavings(deps.db, customerId), lastBilledDay(deps.db, customerId),
+    settledSavings(deps.db, customerId),
   ])
   const realized = realizedTotal(results, settled)
   const recommendations = pending.map((r) => ({
@@ -54,8 +53,8 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
     }
   })
   return {
-    customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([spend]), billed_day: billedDay,
-    potential_savings: potentialSavings(pending.filter((r) => validationStatus(r.validators, r.validations) === 'validated').map((r) => ({ id: r.id, exclusiveGroup: groupOf(r), savingsUsd: r.estimatedSavingsUsd })), spend),
+    customer_id: customerId, at: now.toISOString(), current_spend: sumUsd([current.usd]), spend_source: current.source, billed_day: current.billedDay,
+    potential_savings: potentialSavings(pending.filter((r) => validationStatus(r.validators, r.validations) === 'validated').map((r) => ({ id: r.id, exclusiveGroup: groupOf(r), savingsUsd: r.estimatedSavingsUsd })), current.usd),
     realized_savings: realized.total,
     realized_settled: { settled: realized.settled, completed: realized.completed },
     recommendations,

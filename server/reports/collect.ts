@@ -12,6 +12,7 @@ import { presentOptimization } from '../optimizations/optimization.ts'
 import { listPendingRecommendations } from '../optimizations/store.ts'
 import { validationStatus } from '../recommendations/recommendation.ts'
 import { assembleSavingsReport, firstStart } from './savings.ts'
+import { currentMonthlySpend } from '../spend/current.ts'
 import { monthlyRunRateUsd } from '../spend/run-rate.ts'
 import { groupOf } from '../desired/groups.ts'
 import { settledSavings } from '../billing/store.ts'
@@ -26,7 +27,7 @@ export async function buildSavingsReport(deps: Pick<Deps, 'db' | 'clock' | 'clou
   if (!rows[0]) throw new errors.OPT_NOT_FOUND('Customer')
   const [runs, pending, currentMonthly, lines, settled] = await Promise.all([
     listRuns(deps.db, customerId, OPTIMIZATION_KIND), listPendingRecommendations(deps.db, customerId),
-    monthlyRunRateUsd(deps.cloud, customerId, now), deps.cloud.getBill(customerId, new Date(now.getTime() - BILL_WINDOW_MS), now),
+    currentMonthlySpend(deps, customerId, now).then((c) => c.usd), deps.cloud.getBill(customerId, new Date(now.getTime() - BILL_WINDOW_MS), now),
     settledSavings(deps.db, customerId),
   ])
   const optimizations = runs.map(presentOptimization)

@@ -2,6 +2,7 @@
  * Issue 11 item 4 in the portal: a completed change's page says it is awaiting the bill, and once
  * the twin's bill is imported as FOCUS it shows the savings settled from the bill, the API's figure.
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { BillSettlement } from '../../api/bills.ts'
@@ -51,4 +52,19 @@ describe('bill settlement in the portal', () => {
     expect(await page.getByTestId('stat-realized-savings').textContent()).toContain('all settled from the imported bill')
     expect(errors).toEqual([])
   }, 200_000)
+
+  it('shows the spend of a fleet the provider does not run from its imported FOCUS bill', async () => {
+    const c = await p.newCustomer('Bill Only Co')
+    const sample = readFileSync(new URL('../../server/billing/fixtures/focus-1.0-sample.csv', import.meta.url), 'utf8')
+    expect((await p.http('POST', `/customers/${c.customerId}/bills`, { token: c.token, body: sample, headers: { 'content-type': 'text/csv' } })).status).toBe(201)
+    const d = (await p.http('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })).body
+    expect(d.spend_source).toBe('imported_bill')
+    const ctx = await contextWithSession(browser, { token: c.token, role: 'customer', customerId: c.customerId, email: c.email })
+    const page = await ctx.newPage()
+    const errors = watchErrors(page)
+    await page.goto(`${p.url}/app/overview`)
+    await expect.poll(() => page.getByTestId('stat-current-spend-value').textContent(), { timeout: 20_000 }).toBe(usdText(d.current_spend))
+    expect(await page.getByTestId('stat-current-spend').textContent()).toContain(`From the imported bill: ${d.billed_day.day}`)
+    expect(errors).toEqual([])
+  }, 60_000)
 })

@@ -84,5 +84,20 @@ describe('integration: bills in FOCUS', () => {
     expect(billed).toMatchObject({ day: '2026-06-02' })
     expect(billed.effective_cost).toBeCloseTo(expected, 1)
     expect(billed.monthly_rate).toBeCloseTo((expected / 24) * 730, 0)
+    // the provider runs this fleet: spend is its run-rate, the billed day stands beside it
+    expect((await dashboard()).spend_source).toBe('provider_run_rate')
+  })
+
+  it('takes current spend from the imported bill for a fleet the provider does not run, on the dashboard and in the report', async () => {
+    const c = await p.newCustomer('Prometheus Only Corp')
+    const dashboard = async () => (await p.http('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })).body
+    expect(await dashboard()).toMatchObject({ current_spend: 0, spend_source: null, billed_day: null })
+    expect((await p.http('POST', `/customers/${c.customerId}/bills`, { token: c.token, body: SAMPLE, headers: csv })).status).toBe(201)
+    const d = await dashboard()
+    expect(d.spend_source).toBe('imported_bill')
+    expect(d.billed_day.monthly_rate).toBeGreaterThan(0)
+    expect(d.current_spend).toBe(d.billed_day.monthly_rate)
+    const report = (await p.http('GET', `/customers/${c.customerId}/reports/savings`, { token: c.token })).body
+    expect(report.spend.current_monthly).toBeCloseTo(d.current_spend, 2)
   })
 })

@@ -45,7 +45,7 @@ function OverviewBody({ d, customerId }: { d: Dashboard; customerId: string }) {
       <PageHeader title="Overview" subtitle={`As of ${when(d.at)}`} />
       <IncidentsBanner incidents={d.incidents ?? []} />
       <div className="stats">
-        <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint={d.billed_day ? `Run-rate from the bill · imported bill ${d.billed_day.day}: ${usd(d.billed_day.effective_cost)}, ${usd(d.billed_day.monthly_rate)}/month` : 'Run-rate from the bill'} />
+        <Stat testid="stat-current-spend" label="Current monthly spend" value={usd(d.current_spend)} hint={spendHint(d)} />
         <Stat testid="stat-potential-savings" label="Potential savings" value={usd(d.potential_savings)} hint={`per month · ${open.length} open recommendation${open.length === 1 ? '' : 's'}`} tone="accent" />
         <Stat testid="stat-realized-savings" label="Realized savings" value={usd(d.realized_savings)} hint={realizedHint(d.realized_settled)} tone="success" />
         <Stat testid="stat-active-rollouts" label="Rollouts in progress" value={String(active.length)} hint={active.length ? 'canary in progress' : 'none running'} />
@@ -209,4 +209,11 @@ export function ActivityList({ entries }: { entries: AuditEntry[] }) {
 function realizedHint(r: { settled: number; completed: number } | undefined): string {
   if (!r || r.completed === 0) return 'per month, measured from the bill'
   return r.settled === r.completed ? 'per month, all settled from the imported bill' : `per month · ${r.settled} of ${r.completed} changes settled from the imported bill, the rest from the run-rate`
+}
+
+/** Where the current spend comes from, and the imported bill's last whole day beside the run-rate. */
+function spendHint(d: Dashboard): string {
+  const day = d.billed_day
+  if (d.spend_source === 'imported_bill' && day) return `From the imported bill: ${day.day} cost ${usd(day.effective_cost)}`
+  return day ? `Run-rate from the bill · imported bill ${day.day}: ${usd(day.effective_cost)}, ${usd(day.monthly_rate)}/month` : 'Run-rate from the bill'
 }
