@@ -6,9 +6,10 @@
  * run-rate is "now" and the billed day stands beside it.
  */
 import { lastBilledDay } from '../billing/billed-day.ts'
+import { billCoverage, effectiveCostOver } from '../billing/store.ts'
 import type { CloudProvider } from '../cloud/provider.ts'
 import type { Db } from '../db/db.ts'
-import { monthlyRunRateUsd } from './run-rate.ts'
+import { HOURS_PER_MONTH, monthlyRunRateUsd, RUN_RATE_WINDOW_MS, runRateInstants, runRateSeries, type RunRatePoint } from './run-rate.ts'
 
 export type SpendSource = 'provider_run_rate' | 'imported_bill'
 type BilledDay = NonNullable<Awaited<ReturnType<typeof lastBilledDay>>>
@@ -25,8 +26,31 @@ export function chooseSpend(runRate: number, providerRuns: boolean, billedDay: B
 
 /** The customer's current monthly spend at `at`. */
 export async function currentMonthlySpend(deps: { db: Db; cloud: Pick<CloudProvider, 'getBill' | 'listResources'> }, customerId: string, at: Date): Promise<CurrentSpend> {
-  const [runRate, resources, billedDay] = await Promise.all([
-    monthlyRunRateUsd(deps.cloud, customerId, at), deps.cloud.listResources(customerId), lastBilledDay(deps.db, customerId),
+  const [runRate, runs, billedDay] = await Promise.all([
+    monthlyRunRateUsd(deps.cloud, customerId, at), providerRuns(deps.cloud, customerId), lastBilledDay(deps.db, customerId),
   ])
-  return chooseSpend(runRate, resources.instances.some((i) => i.state !== 'terminated'), billedDay)
+  return chooseSpend(runRate, runs, billedDay)
+}
+
+/** Whether the provider runs any of the customer's fleet now. */
+async function providerRuns(cloud: Pick<CloudProvider, 'listResources'>, customerId: string): Promise<boolean> {
+  return (await cloud.listResources(customerId)).instances.some((i) => i.state !== 'terminated')
+}
+
+/**
+ * The same spend over time (the `monthly_cost` and `hourly_cost` metrics): the provider's run-rate
+ * at each instant where the provider runs the fleet; else the imported bill's cost over the hour
+ * before each instant its lines cover, at a monthly rate (instants it does not cover have no point).
+ */
+export async function spendSeries(deps: { db: Db; cloud: Pick<CloudProvider, 'getBill' | 'listResources'> }, customerId: string, from: Date, to: Date, stepMs: number): Promise<RunRatePoint[]> {
+  const coverage = await billCoverage(deps.db, customerId)
+  if (!coverage || (await providerRuns(deps.cloud, customerId))) return runRateSeries(deps.cloud, customerId, from, to, stepMs)
+  const points: RunRatePoint[] = []
+  for (const at of runRateInstants(from, to, stepMs)) {
+    const start = new Date(at.getTime() - RUN_RATE_WINDOW_MS)
+    if (start < coverage.from || at > coverage.to) continue
+    const hourly = (await effectiveCostOver(deps.db, customerId, start, at)) / (RUN_RATE_WINDOW_MS / 3_600_000)
+    points.push({ at, hourlyUsd: hourly, monthlyUsd: hourly * HOURS_PER_MONTH })
+  }
+  return points
 }

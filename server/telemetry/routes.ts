@@ -13,7 +13,7 @@ import { remoteWriteRoutes } from '../remote-write/routes.ts'
 import { parseMetricsQuery, type MetricsWindow } from './metrics.ts'
 import { deploymentSeries, qualitySeries, type SeriesPoint } from './metrics-store.ts'
 import { batchTotals, listBatches } from './store.ts'
-import { runRateSeries } from '../spend/run-rate.ts'
+import { spendSeries } from '../spend/current.ts'
 
 /** Largest ingestion body: 20k records of ~200 bytes with headroom; other routes keep the global limit. */
 export const INGEST_BODY_LIMIT = 8 * 1_048_576
@@ -106,8 +106,8 @@ async function readSeries(deps: Deps, customerId: string, w: MetricsWindow, depl
   return points.map((p) => ({ timestamp: p.at.toISOString(), value: p.value, ...(p.score === undefined ? {} : { score: p.score, n: p.n }) }))
 }
 
-// The bill's run-rate sampled at each step: what the fleet costs at that instant (monthly = hourly × 730).
+// Spend sampled at each step: what the fleet costs at that instant (monthly = hourly × 730), as the dashboard defines it.
 async function runRatePoints(deps: Deps, customerId: string, w: MetricsWindow, field: 'hourlyUsd' | 'monthlyUsd'): Promise<SeriesPoint[]> {
-  const series = await runRateSeries(deps.cloud, customerId, w.from, w.to, w.stepMs)
+  const series = await spendSeries(deps, customerId, w.from, w.to, w.stepMs)
   return series.map((p) => ({ at: p.at, value: p[field] }))
 }

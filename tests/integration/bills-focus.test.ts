@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { manualClock, type ManualClock } from '../../server/clock.ts'
@@ -99,5 +100,17 @@ describe('integration: bills in FOCUS', () => {
     expect(d.current_spend).toBe(d.billed_day.monthly_rate)
     const report = (await p.http('GET', `/customers/${c.customerId}/reports/savings`, { token: c.token })).body
     expect(report.spend.current_monthly).toBeCloseTo(d.current_spend, 2)
+    // the spend metric over a day the sample covers: each point the bill's cost over the hour before it, by hand from the CSV
+    const rows = parse(SAMPLE, { columns: true }) as Record<string, string>[]
+    const at = (v: string) => Date.parse(`${v.replace(' ', 'T')}Z`)
+    const hand = (end: number) => rows.reduce((sum, r) => {
+      const [s0, s1] = [at(r.ChargePeriodStart!), at(r.ChargePeriodEnd!)]
+      const inside = Math.max(0, Math.min(s1, end) - Math.max(s0, end - HOUR))
+      return sum + (s1 > s0 ? Number(r.EffectiveCost) * inside / (s1 - s0) : 0)
+    }, 0) * 730
+    const series = (await p.http<{ timestamp: string; value: number }[]>('GET', `/customers/${c.customerId}/metrics?metric_type=monthly_cost&start_time=2024-09-20T00:00:00Z&end_time=2024-09-21T00:00:00Z&step=1h`, { token: c.token })).body
+    expect(series.length).toBe(25)
+    for (const point of series) expect(point.value).toBeCloseTo(hand(Date.parse(point.timestamp)), 6)
+    expect(series.some((point) => point.value > 0)).toBe(true)
   })
 })
