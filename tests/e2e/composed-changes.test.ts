@@ -62,6 +62,41 @@ function specValue(spec: any, field: string): unknown {
   return spec.engine[field.slice('engine.'.length)]
 }
 
+/** What approving a recommendation came to. */
+type Approval = 'applied' | 'revalidating' | 'refused' | 'not_completed'
+
+/** Approves, waits for the change, and checks the generation and that every effect so far (kept in `effects`) is in the desired spec. */
+async function approveAndCheck(c: { customerId: string; token: string }, depId: string, rec: any, effects: Record<string, unknown>, log: ReturnType<typeof phaseLog>): Promise<Approval> {
+  const genBefore = (await deploymentView(c.customerId, c.token, depId)).dep.generation
+  const res = await approve(p, c.token, rec.id)
+  // a re-analysis between listing and approving refreshes the recommendation and restarts its
+  // validation: it stays a candidate and is approved once validated again
+  if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_NOT_VALIDATED') { log.info(`${rec.type}: re-validating, retried later`); return 'revalidating' }
+  if (res.status !== 200) { log.info(`${rec.type}: ${res.status} ${res.body.code} ${res.body.message}`); expect(res.status).toBe(409); return 'refused' }
+  const opt = await waits(p, c.token).optimizationDone(res.body.optimization_id, 180_000)
+  if (opt.status !== 'completed') { log.info(`${rec.type}: ${opt.status} (${opt.abort_reason ?? opt.pause_reason ?? ''})`); return 'not_completed' }
+  const after = (await p.http('GET', `/recommendations/${rec.id}`, { token: c.token })).body
+  const { dep } = await deploymentView(c.customerId, c.token, depId)
+  expect(dep.generation).toBe(genBefore + 1)
+  Object.assign(effects, effectsOf(after.plan, after.touches))
+  for (const [field, value] of Object.entries(effects)) expect(specValue(dep.desired, field), `${field} after ${rec.type}`).toEqual(value)
+  log.ok(`generation ${dep.generation}: ${rec.type} (${after.touches.join(', ')}; computed on generation ${rec.base_generation}, executed on ${after.base_generation})`)
+  return 'applied'
+}
+
+/** The deployment's pending recommendations once every proposal is made and judged (the list unchanged over three looks). */
+async function settledProposals(customerId: string, token: string, depId: string): Promise<any[]> {
+  let seen = ''
+  let still = 0
+  return waitFor(async () => {
+    const list = (await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending&deployment_id=${depId}`, { token })).body
+    const key = list.map((r) => `${r.id}/${r.validation_status}`).sort().join()
+    still = key === seen ? still + 1 : 0
+    seen = key
+    return still >= 3 && list.every((r) => r.validation_status !== 'validating') ? list : undefined
+  }, { timeoutMs: 60_000, intervalMs: 1000, what: 'proposals to settle' })
+}
+
 describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
   it('applies changes one after another: generations count them, the desired spec keeps every effect, older recommendations never undo newer changes @slow', async () => {
     const log = phaseLog('COMPOSED CHANGES')
@@ -80,24 +115,10 @@ describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
 
     const effects: Record<string, unknown> = {}
     const done: string[] = []
-    /** Approves, waits for the change, and checks the generation and that every effect so far is in the desired spec. */
-    async function applyChange(rec: any): Promise<boolean> {
-      const genBefore = (await deploymentView(customerId, token, depId)).dep.generation
-      const res = await approve(p, token, rec.id)
-      // a re-analysis between listing and approving refreshes the recommendation and restarts its
-      // validation: it stays a candidate and is approved once validated again
-      if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_NOT_VALIDATED') { log.info(`${rec.type}: re-validating, retried later`); return false }
-      done.push(rec.id)
-      if (res.status !== 200) { log.info(`${rec.type}: ${res.status} ${res.body.code} ${res.body.message}`); expect(res.status).toBe(409); return false }
-      const opt = await waits(p, token).optimizationDone(res.body.optimization_id, 120_000)
-      if (opt.status !== 'completed') { log.info(`${rec.type}: ${opt.status} (${opt.abort_reason ?? opt.pause_reason ?? ''})`); return false }
-      const after = (await p.http('GET', `/recommendations/${rec.id}`, { token })).body
-      const { dep } = await deploymentView(customerId, token, depId)
-      expect(dep.generation).toBe(genBefore + 1)
-      Object.assign(effects, effectsOf(after.plan, after.touches))
-      for (const [field, value] of Object.entries(effects)) expect(specValue(dep.desired, field), `${field} after ${rec.type}`).toEqual(value)
-      log.ok(`generation ${dep.generation}: ${rec.type} (${after.touches.join(', ')}; computed on generation ${rec.base_generation}, executed on ${after.base_generation})`)
-      return true
+    const applyChange = async (rec: any): Promise<boolean> => {
+      const r = await approveAndCheck({ customerId, token }, depId, rec, effects, log)
+      if (r !== 'revalidating') done.push(rec.id)
+      return r === 'applied'
     }
 
     log.phase('First change: spot')
@@ -152,16 +173,7 @@ describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
     for (let round = 0; round < 10 && executed.length < 5; round++) {
       await analyze(customerId, token, ['cost', 'performance', 'resource'])
       await validated(customerId, token, depId, (r) => !tried.has(r.id), 30_000).catch(() => [])
-      // every proposal made and judged (the list unchanged over three looks), so the choice below sees them all
-      let seen = ''
-      let still = 0
-      const all = await waitFor(async () => {
-        const list = (await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending&deployment_id=${depId}`, { token })).body
-        const key = list.map((r) => `${r.id}/${r.validation_status}`).sort().join()
-        still = key === seen ? still + 1 : 0
-        seen = key
-        return still >= 3 && list.every((r) => r.validation_status !== 'validating') ? list : undefined
-      }, { timeoutMs: 60_000, intervalMs: 1000, what: 'proposals to settle' })
+      const all = await settledProposals(customerId, token, depId)
       const candidates = all.filter((r) => r.validation_status === 'validated' && !tried.has(r.id))
       log.info(`round ${round}: ${all.map((r) => `${r.type}/${r.validation_status}`).join(', ')}`)
       // as an operator would: engine knobs first, then the fleet's shape, spot last (spot pools end
@@ -170,20 +182,10 @@ describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
       const rank = (r: any) => (r.touches.every((t: string) => t.startsWith('engine.')) ? 2 : r.type === 'spot_migration' ? 0 : 1)
       const rec = candidates.sort((a, b) => rank(b) - rank(a) || a.estimated_savings - b.estimated_savings)[0]
       if (!rec) break
-      const genBefore = (await deploymentView(customerId, token, depId)).dep.generation
-      const res = await approve(p, token, rec.id)
-      if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_NOT_VALIDATED') continue
+      const r = await approveAndCheck({ customerId, token }, depId, rec, effects, log)
+      if (r === 'revalidating') continue
       tried.add(rec.id)
-      expect(res.status, JSON.stringify(res.body)).toBe(200)
-      const opt = await waits(p, token).optimizationDone(res.body.optimization_id, 180_000)
-      if (opt.status !== 'completed') { log.info(`${rec.type}: ${opt.status} (${opt.abort_reason ?? opt.pause_reason ?? ''})`); continue }
-      const after = (await p.http('GET', `/recommendations/${rec.id}`, { token })).body
-      const { dep } = await deploymentView(customerId, token, depId)
-      expect(dep.generation).toBe(genBefore + 1)
-      Object.assign(effects, effectsOf(after.plan, after.touches))
-      for (const [field, value] of Object.entries(effects)) expect(specValue(dep.desired, field), `${field} after ${rec.type}`).toEqual(value)
-      executed.push(`${rec.type} (${after.touches.join(', ')})`)
-      log.ok(`generation ${dep.generation}: ${rec.type} (${after.touches.join(', ')})`)
+      if (r === 'applied') executed.push(`${rec.type} (${rec.touches.join(', ')})`)
     }
     const final = (await deploymentView(customerId, token, depId)).dep
     log.info(`executed: ${executed.join('; ')}; effects ${JSON.stringify(effects)}`)
