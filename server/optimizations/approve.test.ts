@@ -43,6 +43,16 @@ describe('approval', () => {
     expect((await p.deps.db.query('SELECT 1 FROM workflow_runs WHERE subject_id = $1', [recId])).length).toBe(0)
   })
 
+  it('answers with the customer constraint a plan breaks, even when a validator already rejected it for that constraint', async () => {
+    const { c, dep, recId } = await setup('k', { validations: [{ agent_type: 'performance', approved: false, reason: 'customer constraint: never spot' }] })
+    const patch = await p.http('PATCH', `/customers/${c.customerId}`, { token: c.token, body: { preferences: { deployment_constraints: { [dep.id]: { never_spot: true } } } } })
+    expect(patch.status).toBe(200)
+    const r = await p.http('POST', `/recommendations/${recId}/approve`, { token: c.token })
+    expect(r.status).toBe(409)
+    expect(r.body).toMatchObject({ code: 'OPT_CONSTRAINT_VIOLATED', message: expect.stringMatching(/never wants spot/) })
+    expect((await p.deps.db.query('SELECT 1 FROM workflow_runs WHERE subject_id = $1', [recId])).length).toBe(0)
+  })
+
   it('creates exactly one optimization when approvals race', async () => {
     const { c, recId } = await setup('x')
     const answers = await Promise.all(Array.from({ length: 6 }, () => p.http('POST', `/recommendations/${recId}/approve`, { token: c.token })))

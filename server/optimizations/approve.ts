@@ -24,6 +24,7 @@ export { planMonthlyUsd }
 import { getRecommendation, markApproved, refreshEvidence, type StoredRecommendation } from './store.ts'
 import { revalidateForApproval } from '../desired/revalidate.ts'
 import { supersedeGroup } from '../desired/store.ts'
+import { planViolation } from '../desired/constraints.ts'
 
 /** What approval needs. */
 export interface ApproveDeps { db: Db; clock: Clock; cloud: CloudProvider; live: LiveHub }
@@ -55,6 +56,9 @@ export async function approveRecommendation(deps: ApproveDeps, actor: string, re
   if (!rec) throw new errors.OPT_NOT_FOUND('Recommendation')
   if (rec.optimizationId) return { status: 'approved', optimization_id: rec.optimizationId, recommendation_id: rec.id, rechecked: false }
   if (rec.status === 'superseded') throw new errors.OPT_RECOMMENDATION_SUPERSEDED(rec.rejectReason ?? 'a newer analysis or an approved alternative replaced it')
+  // the customer's constraint is the reason they can act on, whether or not a validator saw it first
+  const violation = rec.status === 'pending' ? await planViolation(deps.db, rec.customerId, rec.plan, rec.predicted.monthlyCostUsdAfter ?? null) : null
+  if (violation) throw new errors.OPT_CONSTRAINT_VIOLATED(violation)
   const problem = opts.skipValidation && rec.status === 'pending' ? null : approvalProblem(rec)
   if (problem) throw (rec.status === 'pending' ? new errors.OPT_RECOMMENDATION_NOT_VALIDATED(problem) : new errors.OPT_STATE_INVALID(problem))
   const checked = await revalidateForApproval(deps, rec, actor)
