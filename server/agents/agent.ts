@@ -29,6 +29,9 @@ export interface HourlyRate { at: string; rps: number }
 /** Where a number an agent acted on came from: scraped telemetry, or the serving model's prediction. */
 export type EvidenceSource = 'telemetry' | 'model'
 
+/** What an analysis based a deployment on: an evidence source, or nothing yet because it is settling. */
+export type AnalysisSource = EvidenceSource | 'settling'
+
 /** One evaluation prompt's outcome; kept per prompt so canary and stable can be paired. */
 export interface ProbeItem { id: string; correct: boolean; score: number }
 
@@ -68,9 +71,15 @@ export interface AgentContext {
   signals: Record<string, ObservedSignals | null>
   /**
    * Where that telemetry came from and the window it covers, named in each recommendation's
-   * evidence; `via` maps a deployment to its source (absent: pushed by the runtime or remote-write).
+   * evidence; `via` maps a deployment to its source (absent: pushed by the runtime or remote-write);
+   * `from` is a deployment's own window start where its last change ended after `windowFrom`.
    */
-  telemetry?: { windowFrom: string; windowTo: string; via: Record<string, string> }
+  telemetry?: { windowFrom: string; windowTo: string; via: Record<string, string>; from?: Record<string, string> }
+  /**
+   * Deployments a change is rolling out on, or that changed too recently to be judged
+   * (server/orchestrator/settle.ts): agents leave them, and their pending recommendations, alone.
+   */
+  settling?: Record<string, { since: string; until: string | null; reason: string }>
   /**
    * Each deployment's request rate (both groups) per hour over the last day of telemetry, oldest
    * first: the day's shape the agents learn (server/agents/daily-shape.ts). Absent or short where

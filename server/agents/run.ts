@@ -3,15 +3,15 @@
  * data the orchestrator stores the same way whether the agent ran in-process or in another process.
  */
 import type { RecommendationDraft } from '../recommendations/recommendation.ts'
-import type { Agent, AgentContext, EvidenceSource, Finding, QualityScoreRecord, RecommendationUnderReview, ValidationVerdict } from './agent.ts'
+import type { Agent, AgentContext, AnalysisSource, Finding, QualityScoreRecord, RecommendationUnderReview, ValidationVerdict } from './agent.ts'
 
 /** What one analysis produced. */
 export interface AnalysisOutput {
   findings: Finding[]
   drafts: RecommendationDraft[]
   qualityScores: QualityScoreRecord[]
-  /** Per deployment: whether telemetry or only the model backed the analysis. */
-  sources: Record<string, EvidenceSource>
+  /** Per deployment: whether telemetry or only the model backed the analysis, or it was left alone while settling. */
+  sources: Record<string, AnalysisSource>
   durationMs: number
 }
 
@@ -28,12 +28,20 @@ export async function runAnalysis(agent: Agent, ctx: AgentContext): Promise<Anal
     const d = await agent.recommend(f, ctx)
     if (d && !keys.has(d.dedupeKey)) { keys.add(d.dedupeKey); drafts.push(d) }
   }
-  const sources: Record<string, EvidenceSource> = {}
-  for (const dep of ctx.fleet.deployments) sources[dep.id] = (ctx.signals[dep.id]?.samples ?? 0) > 0 ? 'telemetry' : 'model'
+  const sources: Record<string, AnalysisSource> = {}
+  for (const dep of ctx.fleet.deployments) sources[dep.id] = ctx.settling?.[dep.id] ? 'settling' : (ctx.signals[dep.id]?.samples ?? 0) > 0 ? 'telemetry' : 'model'
   return {
-    findings: findings.map(({ data, ...f }) => ({ ...f, data: jsonSafe(data) })),
+    findings: [...findings, ...settlingFindings(ctx)].map(({ data, ...f }) => ({ ...f, data: jsonSafe(data) })),
     drafts, qualityScores: findings.flatMap((f) => (f.qualityScore ? [f.qualityScore] : [])), sources, durationMs: performance.now() - started,
   }
+}
+
+/** One info finding per settling deployment: why the analysis left it alone and until when. */
+function settlingFindings(ctx: AgentContext): Finding[] {
+  return Object.entries(ctx.settling ?? {}).map(([deploymentId, s]) => ({
+    kind: 'settling', deploymentId, severity: 'info' as const, source: 'telemetry' as const, data: { ...s },
+    summary: `${deploymentId} is not judged yet: ${s.reason}${s.until ? `; it is analyzed again from ${s.until}` : ''}`,
+  }))
 }
 
 /** Validates another agent's recommendation. */

@@ -69,7 +69,7 @@ export function dataUsed(ctx: AgentContext, state: DeploymentState): Record<stri
   }
   const t = ctx.telemetry
   return {
-    basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now,
+    basis: 'telemetry', via: t?.via[state.deployment.id] ?? PUSHED_TELEMETRY, window_from: t?.from?.[state.deployment.id] ?? t?.windowFrom ?? null, window_to: t?.windowTo ?? ctx.now,
     samples: state.observed.samples, workload: workloadEvidence(state), ...prices,
   }
 }
@@ -84,9 +84,9 @@ function workloadEvidence(state: DeploymentState): Record<string, unknown> {
   }
 }
 
-/** The deployments of the context that have running stable instances. */
+/** The deployments of the context that have running stable instances and are not settling after a change. */
 export function deploymentStates(ctx: AgentContext): DeploymentState[] {
-  return ctx.fleet.deployments.map((d) => deploymentState(ctx, d)).filter((s) => s.pools.length > 0)
+  return ctx.fleet.deployments.filter((d) => !ctx.settling?.[d.id]).map((d) => deploymentState(ctx, d)).filter((s) => s.pools.length > 0)
 }
 
 /**

@@ -7,6 +7,9 @@ import { simFixture, SMALL_FLEET } from '../cloud/simulator/testing.ts'
 import { deploymentState } from '../agents/state.ts'
 import { insertDeploymentMetrics, type DeploymentMetricRow } from '../telemetry/store.ts'
 import { buildContextData, hydrateContext } from './context.ts'
+import { runAnalysis } from '../agents/run.ts'
+import { resourceAgent } from '../agents/resource/resource.ts'
+import { MIN_SETTLED_MS } from './settle.ts'
 
 let db: Db
 let drop: () => Promise<void>
@@ -42,5 +45,34 @@ describe(`the agents' context reads a day of telemetry, on ${testDbKind}`, () =>
     expect(s.workload.daily_shape).toBe('telemetry')
     expect(s.traffic.dailyAmplitude).toBeCloseTo(0.4, 1)
     expect(s.traffic.peakHourUtc).toBeCloseTo(3, 0)
+  })
+
+  it('reads a deployment only from when its last change ended, and leaves it alone until enough settled telemetry exists', async () => {
+    const f = await simFixture(db, SMALL_FLEET)
+    const now = f.clock.now().getTime()
+    const ended = now - 2 * 60_000
+    // during the rollout the stable group carried half the load; after it, all of it
+    const rows: DeploymentMetricRow[] = []
+    for (let t = now - 15 * 60_000; t < now; t += 15_000) rows.push({ deploymentId: 'chat-8b', group: 'stable', metricType: 'throughput_rps', tsMs: t, value: t < ended ? 5 : 10 })
+    await insertDeploymentMetrics(db, f.customerId, rows)
+    await db.query(
+      `INSERT INTO workflow_runs (kind, customer_id, status, phase, context, created_by, created_at, started_at, completed_at, updated_at, next_run_at)
+       VALUES ('optimization', $1, 'completed', 'finish', '{"deployment_id":"chat-8b"}', 'test', $2, $2, $3, $3, $3)`,
+      [f.customerId, new Date(ended - 10 * 60_000), new Date(ended)])
+
+    const data = await buildContextData({ db, clock: f.clock, cloud: f.sim }, f.customerId, catalog)
+    expect(data.telemetry!.from!['chat-8b']).toBe(new Date(ended).toISOString())
+    expect(data.signals['chat-8b']!.throughputRps).toBe(10)
+    expect(data.settling!['chat-8b']).toMatchObject({ since: new Date(ended).toISOString(), until: new Date(ended + MIN_SETTLED_MS).toISOString() })
+    const out = await runAnalysis(resourceAgent, hydrateContext(data, catalog))
+    expect(out.sources['chat-8b']).toBe('settling')
+    expect(out.drafts.filter((d) => d.deploymentId === 'chat-8b')).toEqual([])
+    expect(out.findings.find((x) => x.deploymentId === 'chat-8b' && x.kind === 'settling')?.summary).toMatch(/analyzed again from/)
+
+    f.clock.advance(MIN_SETTLED_MS)
+    const later = await buildContextData({ db, clock: f.clock, cloud: f.sim }, f.customerId, catalog)
+    expect(later.settling!['chat-8b']).toBeUndefined()
+    expect(later.telemetry!.from!['chat-8b']).toBe(new Date(ended).toISOString())
+    expect((await runAnalysis(resourceAgent, hydrateContext(later, catalog))).sources['chat-8b']).not.toBe('settling')
   })
 })

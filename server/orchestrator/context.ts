@@ -4,13 +4,15 @@
  * is JSON (sent to agent processes over HTTP); catalog and probe are attached where the agent runs.
  */
 import type { Catalog } from '../cloud/catalog/catalog.ts'
-import type { Cloud, PriceQuote } from '../cloud/provider.ts'
+import type { Cloud, FleetDeployment, PriceQuote } from '../cloud/provider.ts'
 import { getCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
 import { deploymentSeries } from '../telemetry/metrics-store.ts'
 import { readDeploymentSignals } from '../telemetry/signals.ts'
 import { listSources } from '../telemetry-sources/store.ts'
 import type { AgentContext, HourlyRate, ObservedSignals, QualityProbe } from '../agents/agent.ts'
+import { changeActivity } from '../workflows/optimization.ts'
+import { activityOf, deploymentWindow, type Settling } from './settle.ts'
 
 /** The JSON-serializable part of an AgentContext. */
 export type AgentContextData = Omit<AgentContext, 'catalog' | 'probe'>
@@ -25,11 +27,19 @@ export function pricedRegions(catalog: Catalog): { cloud: Cloud; region: string 
   return [...seen.values()]
 }
 
-async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentIds: string[], now: Date): Promise<Record<string, ObservedSignals | null>> {
-  const window = { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }
-  const out: Record<string, ObservedSignals | null> = {}
-  for (const id of deploymentIds) out[id] = await readDeploymentSignals(deps.db, customerId, id, window, 'stable')
-  return out
+/** Each deployment's stable-group signals over its window (server/orchestrator/settle.ts), and which deployments are settling. */
+async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deployments: FleetDeployment[], now: Date) {
+  const activity = await changeActivity(deps.db, customerId)
+  const signals: Record<string, ObservedSignals | null> = {}
+  const from: Record<string, string> = {}
+  const settling: Record<string, Settling> = {}
+  for (const d of deployments) {
+    const w = deploymentWindow(now, SIGNAL_WINDOW_MS, activityOf(d.canary !== null, activity.get(d.id)))
+    signals[d.id] = await readDeploymentSignals(deps.db, customerId, d.id, w, 'stable')
+    from[d.id] = w.from.toISOString()
+    if (w.settling) settling[d.id] = w.settling
+  }
+  return { signals, from, settling }
 }
 
 /** How far back the day's shape is read: one day of hourly buckets. */
@@ -52,9 +62,9 @@ export async function buildContextData(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   const prices: PriceQuote[] = []
   for (const r of pricedRegions(catalog)) prices.push(...(await deps.cloud.getPrices(r.cloud, r.region)))
   const ids = fleet.deployments.map((d) => d.id)
-  const [signals, daily] = [await signalsOf(deps, customerId, ids, now), await dailyOf(deps, customerId, ids, now)]
-  const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), via: await telemetryVia(deps, customerId) }
-  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, daily, telemetry }
+  const [{ signals, from, settling }, daily] = [await signalsOf(deps, customerId, fleet.deployments, now), await dailyOf(deps, customerId, ids, now)]
+  const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), from, via: await telemetryVia(deps, customerId) }
+  return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, daily, telemetry, settling }
 }
 
 /** The connected source each deployment's telemetry comes from (the deployments its last poll found). */

@@ -113,7 +113,8 @@ export async function applyAnalysis(tx: Db, clock: Clock, task: TaskRow, output:
     if (r.created) await recordAudit(tx, clock, { customerId: task.customer_id, actor: `agent:${task.agent_type}`, action: 'recommendation:created', subjectType: 'recommendation', subjectId: r.id, detail: { type: d.type, deployment_id: d.deploymentId, estimated_savings: d.estimatedMonthlySavingsUsd } })
     events.push({ type: r.created ? 'recommendation:item:created' : 'recommendation:item:updated', customerId: task.customer_id, id: r.id, data: { type: d.type, agent_type: d.agentType }, at })
   }
-  const superseded = await supersedeMissing(tx, task.customer_id, task.agent_type, output.drafts.map((d) => d.dedupeKey), now)
+  const settling = Object.keys(output.sources).filter((id) => output.sources[id] === 'settling')
+  const superseded = await supersedeMissing(tx, task.customer_id, task.agent_type, output.drafts.map((d) => d.dedupeKey), settling, now)
   for (const id of superseded) events.push({ type: 'recommendation:item:superseded', customerId: task.customer_id, id, at })
   await recordScores(tx, task.customer_id, output.qualityScores, now)
   if (task.analysis_id) {
@@ -121,6 +122,8 @@ export async function applyAnalysis(tx: Db, clock: Clock, task: TaskRow, output:
       status: 'completed', recommendation_ids: ids, superseded_ids: superseded, rejected_drafts: rejected, sources: output.sources,
       duration_ms: Math.round(output.durationMs), quality_scores: output.qualityScores.length,
       findings: output.findings.map((f) => ({ kind: f.kind, deployment_id: f.deploymentId, severity: f.severity, summary: f.summary, source: f.source })),
+      // deployments left alone while settling after a change, and from when they are judged again (null: a change still runs)
+      settling: Object.fromEntries(output.findings.filter((f) => f.kind === 'settling' && f.deploymentId).map((f) => [f.deploymentId, f.data.until ?? null])),
     }
     const a = await updateAnalysis(tx, task.analysis_id, { agentType: task.agent_type, result }, now)
     events.push({ type: 'agent:analysis:updated', customerId: task.customer_id, id: a.id, data: { status: a.status, agent_type: task.agent_type }, at })

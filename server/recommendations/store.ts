@@ -141,12 +141,13 @@ export async function upsertDraft(tx: Db, customerId: string, d: RecommendationD
   throw new Error(`could not store recommendation ${d.dedupeKey} for ${customerId}`)
 }
 
-/** Marks an agent's pending recommendations that its latest analysis no longer makes as superseded. */
-export async function supersedeMissing(tx: Db, customerId: string, agentType: AgentType, keepKeys: string[], now: Date): Promise<string[]> {
+/** Marks an agent's pending recommendations that its latest analysis no longer makes as superseded, except on deployments it left alone while settling. */
+export async function supersedeMissing(tx: Db, customerId: string, agentType: AgentType, keepKeys: string[], settling: string[], now: Date): Promise<string[]> {
   const rows = await tx.query<{ id: string }>(
     `UPDATE recommendations SET status = 'superseded', updated_at = $4
-     WHERE customer_id = $1 AND agent_type = $2 AND status = 'pending' AND NOT (dedupe_key = ANY($3::text[])) RETURNING id`,
-    [customerId, agentType, keepKeys, now])
+     WHERE customer_id = $1 AND agent_type = $2 AND status = 'pending' AND NOT (dedupe_key = ANY($3::text[]))
+       AND NOT (COALESCE(deployment_id, plan->>'deploymentId', '') = ANY($5::text[])) RETURNING id`,
+    [customerId, agentType, keepKeys, now, settling])
   return rows.map((r) => r.id)
 }
 

@@ -105,3 +105,17 @@ export async function createOptimizationRun(tx: Db, n: NewOptimization): Promise
     context: context as unknown as Record<string, unknown>, lockKey: deploymentLockKey(rec.customerId, deploymentId), createdBy: n.createdBy, at: n.at,
   })
 }
+
+/**
+ * Per deployment of a customer: whether a started optimization has not ended yet (a rollout or
+ * rollback runs), and when the last one ended. Agents judge telemetry only from then on.
+ */
+export async function changeActivity(db: Db, customerId: string): Promise<Map<string, { active: boolean; endedAt: Date | null }>> {
+  const rows = await db.query<{ deployment_id: string; active: boolean; ended_at: Date | null }>(
+    `SELECT context->>'deployment_id' AS deployment_id,
+            bool_or(started_at IS NOT NULL AND completed_at IS NULL AND status IN ('running', 'paused')) AS active,
+            max(completed_at) AS ended_at
+       FROM workflow_runs WHERE customer_id = $1 AND kind = $2 AND started_at IS NOT NULL AND context ? 'deployment_id'
+      GROUP BY 1`, [customerId, OPTIMIZATION_KIND])
+  return new Map(rows.map((r) => [r.deployment_id, { active: r.active, endedAt: r.ended_at ? new Date(r.ended_at) : null }]))
+}

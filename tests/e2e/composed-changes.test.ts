@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPlatform, waitFor, type TestPlatform } from '../../server/test/platform.ts'
 import { phaseLog } from '../support/phases.ts'
-import { approve, waits } from '../support/api.ts'
+import { analyzeSettled, approve, waits } from '../support/api.ts'
 
 /** An 8B model on on-demand L40S boxes: spot and reserved pricing save money, FP8 and batching speed it up. */
 const fleet = (suffix: string, n = 2, load: { rps: number; prompt: number; output: number; utilization?: number } = { rps: 12, prompt: 512, output: 128 }) => ({
@@ -31,11 +31,8 @@ async function deploymentView(customerId: string, token: string, deploymentId: s
   return { dep: infra.vllm_deployments.find((d: any) => d.deployment_id === deploymentId), instances: infra.instances as any[] }
 }
 
-/** Starts analyses and waits for them to finish, so the recommendations listed next are the refreshed ones. */
-async function analyze(customerId: string, token: string, agentTypes: string[]) {
-  for (const agent_type of agentTypes) expect((await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type } })).status).toBeLessThan(300)
-  await waitFor(async () => (await p.http<{ status: string }[]>('GET', `/customers/${customerId}/analyses`, { token })).body.every((a) => a.status === 'completed' || a.status === 'failed'), { timeoutMs: 60_000, what: 'analyses to finish' })
-}
+/** Starts analyses and waits for them to finish (past any settling after a change), so the recommendations listed next are the refreshed ones. */
+const analyze = (customerId: string, token: string, agentTypes: string[]) => analyzeSettled(p, token, customerId, agentTypes)
 
 /** Validated pending recommendations of a deployment (polls until at least one). */
 async function validated(customerId: string, token: string, deploymentId: string, pred: (r: any) => boolean = () => true, timeoutMs = 60_000): Promise<any[]> {

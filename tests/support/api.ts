@@ -43,3 +43,33 @@ export async function approve(p: TestPlatform, token: string, id: string) {
   if (res.status === 409 && res.body.code === 'OPT_RECOMMENDATION_CHANGED') res = await p.http('POST', `/recommendations/${id}/approve`, { token })
   return res
 }
+
+/** Starts analyses by the given agents and waits until every analysis of the customer has ended; answers the ones it started. */
+async function analyzeOnce(p: TestPlatform, token: string, customerId: string, agentTypes: string[]): Promise<any[]> {
+  const ids: string[] = []
+  for (const agent_type of agentTypes) {
+    const res = await p.http('POST', `/customers/${customerId}/analyze`, { token, body: { agent_type } })
+    if (res.status >= 300) throw new Error(`analyze ${agent_type}: ${res.status} ${JSON.stringify(res.body)}`)
+    ids.push(res.body.analysis_id)
+  }
+  return waitFor(async () => {
+    const list = (await p.http<any[]>('GET', `/customers/${customerId}/analyses`, { token })).body
+    return list.every((a) => a.status === 'completed' || a.status === 'failed') ? list.filter((a) => ids.includes(a.id)) : undefined
+  }, { timeoutMs: 60_000, what: 'analyses to finish' })
+}
+
+/**
+ * Analyzes as the scheduled re-analysis would: where an analysis left a deployment alone because
+ * it was settling after a change, waits on the platform's clock until the time it named, and
+ * analyzes again.
+ */
+export async function analyzeSettled(p: TestPlatform, token: string, customerId: string, agentTypes: string[]): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const done = await analyzeOnce(p, token, customerId, agentTypes)
+    const untils: (string | null)[] = done.flatMap((a) => Object.values(a.results ?? {})).flatMap((r: any) => Object.values(r?.settling ?? {}))
+    if (untils.length === 0) return
+    // a change still rolling out names no time: wait a fleet minute and look again
+    const until = Math.max(...untils.map((u) => (u ? Date.parse(u) : p.deps.clock.now().getTime() + 60_000)))
+    await waitFor(async () => p.deps.clock.now().getTime() >= until || undefined, { timeoutMs: 60_000, what: 'the deployment to settle' })
+  }
+}

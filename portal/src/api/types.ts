@@ -136,6 +136,8 @@ export interface VllmDeployment {
   generation?: number
   desired?: { pools: { cloud: string; region: string; instanceType: string; pricing: string; count: number }[]; engine: Record<string, unknown>; constraints: Record<string, unknown> }
   observed?: { healthy_instances: number; in_sync: boolean; instances: { instance_id: string; healthy: boolean; pricing: string; state: string }[] }
+  /** Set while a change rolls out and just after it: agents judge the deployment again from `until` (null: the change still runs). */
+  settling?: { since: string; until: string | null; reason: string } | null
 }
 
 /** GET /customers/{id}/infrastructure (instances and deployments are listed once discovered). */

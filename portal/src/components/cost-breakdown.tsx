@@ -48,7 +48,7 @@ function DeploymentRow({ d, infra, line }: { d: VllmDeployment; infra: Infrastru
   return (
     <tr data-testid="breakdown-row">
       <th scope="row"><span className="mono">{d.deployment_id}</span>{d.canary_weight ? <> <Badge tone="accent">canary {d.canary_weight}%</Badge></> : null}<div className="muted small">{d.model ?? '—'}</div></th>
-      <td className="num" data-testid="deployment-generation">{d.generation ?? '—'}{d.observed && !d.observed.in_sync ? <> <Badge tone="warning">not in sync</Badge></> : null}</td>
+      <td className="num" data-testid="deployment-generation">{d.generation ?? '—'}{d.observed && !d.observed.in_sync ? <> <Badge tone="warning">not in sync</Badge></> : null}{d.settling ? <> <Badge tone="info" testid="deployment-settling" title={`Agents judge it again ${d.settling.until ? `from ${new Date(d.settling.until).toLocaleTimeString()}` : 'once the change ends'}: ${d.settling.reason}`}>settling</Badge></> : null}</td>
       <td className="num">{d.observed ? `${d.observed.healthy_instances} healthy / ${own.length}` : own.length}</td>
       <td><span className="row-gap">{pricing.map((x) => <Badge key={x} tone={pricingTone(x)}>{label(x)}</Badge>)}</span></td>
       <td className="num">{number(line?.tokens_per_sec)}</td>
