@@ -96,4 +96,28 @@ describe('cost breakdown in the portal', () => {
     expect(errors).toEqual([])
     await ctx.close()
   })
+
+  it('marks a deployment the agents leave alone after a change as settling, with the reason, until enough telemetry after it exists', async () => {
+    const c = await p.newCustomer('Settling Co')
+    const reg = await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: { ...fleet, instances: [fleet.instances[0]!] } })
+    expect(reg.status, JSON.stringify(reg.body)).toBe(201)
+    // an optimization of 'chat' that ended a minute ago, as the workflow leaves it
+    const ended = new Date(p.deps.clock.now().getTime() - 60_000)
+    await p.deps.db.query(
+      `INSERT INTO workflow_runs (kind, customer_id, status, phase, context, created_by, created_at, started_at, completed_at, updated_at, next_run_at)
+       VALUES ('optimization', $1, 'completed', 'finish', '{"deployment_id":"chat"}', 'test', $2, $2, $3, $3, $3)`, [c.customerId, new Date(ended.getTime() - 600_000), ended])
+    const ctx = await contextWithSession(browser, { token: c.token, role: 'customer', customerId: c.customerId, email: c.email })
+    const page = await ctx.newPage()
+    const errors = watchErrors(page)
+    await page.goto(`${p.url}/app/cost`)
+    const badge = page.getByTestId('breakdown-row').filter({ hasText: 'chat' }).getByTestId('deployment-settling')
+    await expect.poll(() => badge.count(), { timeout: 20_000 }).toBe(1)
+    expect(await badge.getAttribute('title')).toMatch(/Agents judge it again from .*5 minutes of telemetry after it are needed/)
+    clock.advance(5 * 60_000)
+    await page.reload()
+    await expect.poll(() => page.getByTestId('breakdown-row').count(), { timeout: 20_000 }).toBe(1)
+    expect(await badge.count()).toBe(0)
+    expect(errors).toEqual([])
+    await ctx.close()
+  })
 })
