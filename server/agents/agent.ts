@@ -29,6 +29,9 @@ export interface HourlyRate { at: string; rps: number }
 /** Where a number an agent acted on came from: scraped telemetry, or the serving model's prediction. */
 export type EvidenceSource = 'telemetry' | 'model'
 
+/** Why an analysis left a deployment alone, and from when it is judged again (null: a change still runs). */
+export interface Settling { since: string; until: string | null; reason: string }
+
 /** What an analysis based a deployment on: an evidence source, or nothing yet because it is settling. */
 export type AnalysisSource = EvidenceSource | 'settling'
 
@@ -79,7 +82,7 @@ export interface AgentContext {
    * Deployments a change is rolling out on, or that changed too recently to be judged
    * (server/orchestrator/settle.ts): agents leave them, and their pending recommendations, alone.
    */
-  settling?: Record<string, { since: string; until: string | null; reason: string }>
+  settling?: Record<string, Settling>
   /**
    * Each deployment's request rate (both groups) per hour over the last day of telemetry, oldest
    * first: the day's shape the agents learn (server/agents/daily-shape.ts). Absent or short where

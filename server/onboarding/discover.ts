@@ -12,12 +12,10 @@ import type { Deps } from '../deps.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { startAnalysis } from '../recommendations/analyze.ts'
 import { AGENT_TYPES } from '../recommendations/recommendation.ts'
-import { SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
+import { deploymentWindows, SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
 import { accountFleet, presentDeployment, presentInstance, type OnboardRequest } from './onboarding.ts'
 import { customersWithoutOnboarding, getOnboarding, setDiscovery, upsertOnboarding, type OnboardingRow } from './store.ts'
 import { ensureFleetDesired, presentDesired } from '../desired/fleet.ts'
-import { changeActivity } from '../workflows/optimization.ts'
-import { activityOf, deploymentWindow } from '../orchestrator/settle.ts'
 import { customerPreferences } from '../optimizations/store.ts'
 
 type OnboardingDeps = Pick<Deps, 'db' | 'clock' | 'cloud' | 'registry' | 'live' | 'log'>
@@ -134,11 +132,11 @@ export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   const live = fleet.instances.filter((i) => i.state !== 'terminated')
   const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), window, 'stable')
   const [desired, prefs] = await Promise.all([ensureFleetDesired(deps, customerId, fleet), customerPreferences(deps.db, customerId)])
-  const activity = await changeActivity(deps.db, customerId)
+  const windows = await deploymentWindows(deps.db, customerId, fleet.deployments, now)
   const deployments = fleet.deployments.map((d) => ({
     ...presentDeployment(d, live, signals.get(d.id) ?? null), ...presentDesired(desired.get(d.id)!, prefs, d, fleet.instances),
     // agents leave a deployment alone while a change rolls out and just after it (server/orchestrator/settle.ts)
-    settling: deploymentWindow(now, SIGNAL_WINDOW_MS, activityOf(d.canary !== null, activity.get(d.id))).settling,
+    settling: windows.get(d.id)!.settling,
   }))
   return {
     status, cloud_provider: row!.cloud_provider, region: row!.region, error: null, discovered_at: row!.discovered_at ? new Date(row!.discovered_at).toISOString() : null,

@@ -10,9 +10,10 @@ import type { Deps } from '../deps.ts'
 import { deploymentSeries } from '../telemetry/metrics-store.ts'
 import { readDeploymentSignals } from '../telemetry/signals.ts'
 import { listSources } from '../telemetry-sources/store.ts'
-import type { AgentContext, HourlyRate, ObservedSignals, QualityProbe } from '../agents/agent.ts'
+import type { AgentContext, HourlyRate, ObservedSignals, QualityProbe, Settling } from '../agents/agent.ts'
+import type { Db } from '../db/db.ts'
 import { changeActivity } from '../workflows/optimization.ts'
-import { activityOf, deploymentWindow, type Settling } from './settle.ts'
+import { activityOf, deploymentWindow, type DeploymentWindow } from './settle.ts'
 
 /** The JSON-serializable part of an AgentContext. */
 export type AgentContextData = Omit<AgentContext, 'catalog' | 'probe'>
@@ -27,14 +28,20 @@ export function pricedRegions(catalog: Catalog): { cloud: Cloud; region: string 
   return [...seen.values()]
 }
 
-/** Each deployment's stable-group signals over its window (server/orchestrator/settle.ts), and which deployments are settling. */
+/** Each deployment's signal window at `now` (server/orchestrator/settle.ts): from its last change's end, settling or not. */
+export async function deploymentWindows(db: Db, customerId: string, deployments: FleetDeployment[], now: Date): Promise<Map<string, DeploymentWindow>> {
+  const activity = await changeActivity(db, customerId)
+  return new Map(deployments.map((d) => [d.id, deploymentWindow(now, SIGNAL_WINDOW_MS, activityOf(d.canary !== null, activity.get(d.id)))]))
+}
+
+/** Each deployment's stable-group signals over its window, and which deployments are settling. */
 async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deployments: FleetDeployment[], now: Date) {
-  const activity = await changeActivity(deps.db, customerId)
+  const windows = await deploymentWindows(deps.db, customerId, deployments, now)
   const signals: Record<string, ObservedSignals | null> = {}
   const from: Record<string, string> = {}
   const settling: Record<string, Settling> = {}
   for (const d of deployments) {
-    const w = deploymentWindow(now, SIGNAL_WINDOW_MS, activityOf(d.canary !== null, activity.get(d.id)))
+    const w = windows.get(d.id)!
     signals[d.id] = await readDeploymentSignals(deps.db, customerId, d.id, w, 'stable')
     from[d.id] = w.from.toISOString()
     if (w.settling) settling[d.id] = w.settling

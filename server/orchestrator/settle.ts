@@ -7,6 +7,8 @@
  * the agents leave it (and its pending recommendations) alone until the next analysis.
  */
 
+import type { Settling } from '../agents/agent.ts'
+
 /** Settled telemetry a deployment needs before agents judge it: a third of the signal window, tens of scrapes. */
 export const MIN_SETTLED_MS = 5 * 60_000
 
@@ -22,9 +24,6 @@ export interface ChangeActivity {
 export function activityOf(canaryServes: boolean, runs: ChangeActivity | undefined): ChangeActivity {
   return { active: canaryServes || (runs?.active ?? false), endedAt: runs?.endedAt ?? null }
 }
-
-/** Why a deployment is left out of an analysis, and from when it will be judged again. */
-export interface Settling { since: string; until: string | null; reason: string }
 
 /** The window of telemetry agents read for a deployment, or why they must wait. */
 export interface DeploymentWindow { from: Date; to: Date; settling: Settling | null }
