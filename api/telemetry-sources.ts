@@ -54,6 +54,11 @@ export const TelemetrySourceView = Type.Object({
       not_in_cluster: Type.Array(Type.String(), { description: 'instances the provider runs for a deployment that are no node of the cluster' }),
       not_in_inventory: Type.Array(Type.String(), { description: 'nodes of the cluster the provider does not list' }),
     })),
+    advisory: Type.Array(Type.Object({
+      deployment_id: Type.String(),
+      judged: Type.Boolean({ description: 'the agents can size it (model, instance types) and judge it once its telemetry shows load' }),
+      reason: Nullable(Type.String({ description: 'why the agents cannot size it' })),
+    }), { description: 'deployments this source shows that the cloud provider does not run: the agents judge them from this source alone and their recommendations are advisory (the operator applies them)' }),
     polls: Type.Integer(),
     failures: Type.Integer(),
     last_error: Type.Union([Type.String(), Type.Null()]),

@@ -34,6 +34,7 @@ export const errors = {
   OPT_RECOMMENDATION_STALE: createError('OPT_RECOMMENDATION_STALE', 'Recommendation is stale: %s', 409),
   OPT_RECOMMENDATION_SUPERSEDED: createError('OPT_RECOMMENDATION_SUPERSEDED', 'Recommendation is superseded: %s', 409),
   OPT_RECOMMENDATION_CHANGED: createError('OPT_RECOMMENDATION_CHANGED', 'Recommendation changed on re-validation, approve it again: %s', 409),
+  OPT_RECOMMENDATION_ADVISORY: createError('OPT_RECOMMENDATION_ADVISORY', 'Recommendation is advisory, apply it yourself: %s', 409),
   OPT_CONSTRAINT_VIOLATED: createError('OPT_CONSTRAINT_VIOLATED', 'Refused by a customer constraint: %s', 409),
   OPT_OPTIMIZATION_NOT_ABORTABLE: createError('OPT_OPTIMIZATION_NOT_ABORTABLE', 'Optimization cannot be aborted: %s', 409),
   OPT_ONBOARDING_INVALID: createError('OPT_ONBOARDING_INVALID', '%s', 400),

@@ -27,8 +27,8 @@ const FIRST_CANARY_WEIGHT = (CANARY_ROLLOUT_STEPS.find((s) => s.action === 'vali
 
 /** Gate routes. */
 export const gateRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const { db, clock, cloud } = deps
-  const deploymentOf = (customerId: string, deploymentId: string) => deploymentOrNotFound(cloud, customerId, deploymentId)
+  const { db, clock } = deps
+  const deploymentOf = (customerId: string, deploymentId: string) => deploymentOrNotFound(deps, customerId, deploymentId)
   const view = async (customerId: string, d: FleetDeployment) => {
     const gates = await gatePoliciesOf(db, customerId, d)
     const to = clock.now()

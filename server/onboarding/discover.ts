@@ -3,7 +3,6 @@
  * CloudProvider (pending → discovering → discovered), register a fleet directly, and show the
  * infrastructure. Every discovery ends with all four agents analysing the fleet.
  */
-import { loadCatalog, type Catalog } from '../cloud/catalog/catalog.ts'
 import type { FleetSpec } from '../cloud/index.ts'
 import type { Cloud } from '../cloud/provider.ts'
 import { recordAudit } from '../audit/store.ts'
@@ -19,13 +18,6 @@ import { ensureFleetDesired, presentDesired } from '../desired/fleet.ts'
 import { customerPreferences } from '../optimizations/store.ts'
 
 type OnboardingDeps = Pick<Deps, 'db' | 'clock' | 'cloud' | 'registry' | 'live' | 'log'>
-
-let catalog: Catalog | undefined
-/** The price catalog (loaded once). */
-export function onboardingCatalog(): Catalog {
-  catalog ??= loadCatalog()
-  return catalog
-}
 
 async function publish(deps: OnboardingDeps, customerId: string, row: OnboardingRow | undefined): Promise<void> {
   if (!row) return

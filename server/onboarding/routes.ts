@@ -15,7 +15,8 @@ import type { Deps } from '../deps.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { createRuntimeToken, revokeTokens } from '../runtime/token.ts'
-import { infrastructureOf, onboardingCatalog, registerInfrastructure, runDiscovery, startOnboarding } from './discover.ts'
+import { infrastructureOf, registerInfrastructure, runDiscovery, startOnboarding } from './discover.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 import { sloFromBody } from '../slo/routes.ts'
 import { storeRegisteredSlos } from '../slo/register.ts'
 import { recordApplied } from '../reconciler/intended.ts'
@@ -42,7 +43,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post('/customers/:id/onboard', { schema: { tags, params: IdParams, body: OnboardBody, response: { 200: OnboardReply, ...errorResponses } } }, async (req) => {
     const user = requireCustomerAccess(req, req.params.id)
     await requireCustomer(deps, req.params.id)
-    const problem = onboardProblem(req.body, onboardingCatalog())
+    const problem = onboardProblem(req.body, bundledCatalog())
     if (problem) throw new errors.OPT_ONBOARDING_INVALID(problem)
     if ((await getOnboarding(db, req.params.id))?.status === 'discovering') throw new errors.OPT_STATE_INVALID('Discovery is already running for this customer')
     const row = await startOnboarding(deps, req.params.id, req.body, actorOf(user))

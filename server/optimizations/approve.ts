@@ -25,6 +25,7 @@ import { getRecommendation, markApproved, refreshEvidence, type StoredRecommenda
 import { revalidateForApproval } from '../desired/revalidate.ts'
 import { supersedeGroup } from '../desired/store.ts'
 import { planViolation } from '../desired/constraints.ts'
+import { sourceSeeing } from '../telemetry-sources/store.ts'
 
 /** What approval needs. */
 export interface ApproveDeps { db: Db; clock: Clock; cloud: CloudProvider; live: LiveHub }
@@ -61,14 +62,24 @@ export async function approveRecommendation(deps: ApproveDeps, actor: string, re
   if (violation) throw new errors.OPT_CONSTRAINT_VIOLATED(violation)
   const problem = opts.skipValidation && rec.status === 'pending' ? null : approvalProblem(rec)
   if (problem) throw (rec.status === 'pending' ? new errors.OPT_RECOMMENDATION_NOT_VALIDATED(problem) : new errors.OPT_STATE_INVALID(problem))
+  const fleet = await deps.cloud.listResources(rec.customerId)
+  if (!fleet.deployments.some((d) => d.id === rec.plan.deploymentId)) await refuseAdvisory(deps.db, rec)
   const checked = await revalidateForApproval(deps, rec, actor)
   const stale = !checked.refigured && deps.clock.now().getTime() - rec.evidenceAt.getTime() > STALE_AFTER_MS
   const recheck = stale ? await recheckEvidence(deps, checked.rec) : null
-  const fleet = await deps.cloud.listResources(rec.customerId)
   const baseConfig = fleet.deployments.find((d) => d.id === rec.plan.deploymentId)?.stable.config
   const result = await deps.db.tx(async (tx) => decide(tx, deps, rec.id, actor, recheck, { rebase: opts.rebase ?? false, baseConfig }))
   if (result.created) await announce(deps, rec, result.id, result.superseded)
   return { status: 'approved', optimization_id: result.id, recommendation_id: rec.id, rechecked: recheck !== null || checked.refigured }
+}
+
+/**
+ * A deployment the provider does not run but a connected Prometheus shows is one OptiInfra reads
+ * and cannot change: it launches no capacity there and has no endpoint to gate a canary on.
+ */
+async function refuseAdvisory(db: Db, rec: StoredRecommendation): Promise<void> {
+  const url = await sourceSeeing(db, rec.customerId, rec.plan.deploymentId)
+  if (url) throw new errors.OPT_RECOMMENDATION_ADVISORY(`${rec.plan.deploymentId} is seen only through Prometheus ${url}; OptiInfra does not run its capacity or reach its endpoints, so it cannot roll the change out`)
 }
 
 async function decide(tx: Db, deps: ApproveDeps, recId: string, actor: string, recheck: Recheck | null, o: { rebase: boolean; baseConfig: EngineConfig | undefined }): Promise<{ id: string; created: boolean; superseded: string[] }> {

@@ -4,12 +4,14 @@
  * is JSON (sent to agent processes over HTTP); catalog and probe are attached where the agent runs.
  */
 import type { Catalog } from '../cloud/catalog/catalog.ts'
-import type { Cloud, FleetDeployment, PriceQuote } from '../cloud/provider.ts'
+import type { Cloud, FleetDeployment, FleetInstance, PriceQuote } from '../cloud/provider.ts'
 import { getCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
 import { deploymentSeries } from '../telemetry/metrics-store.ts'
 import { readDeploymentSignals } from '../telemetry/signals.ts'
-import { listSources } from '../telemetry-sources/store.ts'
+import { listSources, type SourceRow } from '../telemetry-sources/store.ts'
+import { inventoryFromCluster } from '../telemetry-sources/inventory.ts'
+import { listSlos } from '../slo/store.ts'
 import type { AgentContext, HourlyRate, ObservedSignals, QualityProbe, Settling } from '../agents/agent.ts'
 import type { Db } from '../db/db.ts'
 import { changeActivity } from '../workflows/optimization.ts'
@@ -62,22 +64,49 @@ async function dailyOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentIds
   return out
 }
 
+/** The fleet the agents judge, and which of its deployments only a connected Prometheus shows. */
+export interface JudgedFleet { instances: FleetInstance[]; deployments: FleetDeployment[]; discovered: Set<string> }
+
+/**
+ * The fleet the agents judge: the provider's inventory, and the deployments a connected
+ * Prometheus shows that the provider does not run (a fleet OptiInfra reads but does not launch).
+ * Instances are priced from `prices`, else at the catalog's on-demand rate.
+ */
+export async function judgedFleet(deps: Pick<Deps, 'db' | 'cloud'>, customerId: string, o: { catalog: Catalog; prices: PriceQuote[]; now: Date; sources?: SourceRow[] }): Promise<JudgedFleet> {
+  const [provider, sources] = await Promise.all([deps.cloud.listResources(customerId), o.sources ?? listSources(deps.db, customerId)])
+  const known = new Set(provider.deployments.map((d) => d.id))
+  const slos = sources.length ? await listSlos(deps.db, customerId) : new Map()
+  const seen = inventoryFromCluster({ customerId, fleet: sources.flatMap((s) => s.fleet), catalog: o.catalog, prices: o.prices, slos, now: o.now }, known)
+  return { instances: [...provider.instances, ...seen.instances], deployments: [...provider.deployments, ...seen.deployments], discovered: new Set(seen.deployments.map((d) => d.id)) }
+}
+
+/** A deployment known only from its telemetry waits until that telemetry shows it serving: a rate of zero would read as idle capacity. */
+function awaitingLoad(signals: ObservedSignals | null, at: Date): Settling | null {
+  if ((signals?.samples ?? 0) > 0 && (signals?.throughputRps ?? 0) > 0) return null
+  return { since: at.toISOString(), until: null, reason: 'it was discovered through Prometheus and its telemetry shows no requests in the window yet; it is judged once it does' }
+}
+
 /** Reads everything an agent needs about one customer, now. */
 export async function buildContextData(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string, catalog: Catalog): Promise<AgentContextData> {
   const now = deps.clock.now()
-  const [fleet, customer] = await Promise.all([deps.cloud.listResources(customerId), getCustomer(deps.db, customerId)])
+  const [sources, customer] = await Promise.all([listSources(deps.db, customerId), getCustomer(deps.db, customerId)])
   const prices: PriceQuote[] = []
   for (const r of pricedRegions(catalog)) prices.push(...(await deps.cloud.getPrices(r.cloud, r.region)))
+  const { discovered, ...fleet } = await judgedFleet(deps, customerId, { catalog, prices, now, sources })
   const ids = fleet.deployments.map((d) => d.id)
   const [{ signals, from, settling }, daily] = [await signalsOf(deps, customerId, fleet.deployments, now), await dailyOf(deps, customerId, ids, now)]
-  const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), from, via: await telemetryVia(deps, customerId) }
+  for (const id of discovered) {
+    const waiting = settling[id] ? null : awaitingLoad(signals[id] ?? null, now)
+    if (waiting) settling[id] = waiting
+  }
+  const telemetry = { windowFrom: new Date(now.getTime() - SIGNAL_WINDOW_MS).toISOString(), windowTo: now.toISOString(), from, via: telemetryVia(sources) }
   return { customerId, now: now.toISOString(), preferences: customer?.preferences ?? {}, fleet, prices, signals, daily, telemetry, settling }
 }
 
 /** The connected source each deployment's telemetry comes from (the deployments its last poll found). */
-async function telemetryVia(deps: Pick<Deps, 'db'>, customerId: string): Promise<Record<string, string>> {
+function telemetryVia(sources: SourceRow[]): Record<string, string> {
   const via: Record<string, string> = {}
-  for (const s of await listSources(deps.db, customerId)) for (const d of s.deployments) via[d] ??= `Prometheus ${s.url}`
+  for (const s of sources) for (const d of s.deployments) via[d] ??= `Prometheus ${s.url}`
   return via
 }
 

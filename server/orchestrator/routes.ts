@@ -16,7 +16,7 @@ import { recordAudit } from '../audit/store.ts'
 import type { Deps } from '../deps.ts'
 import { errors } from '../errors.ts'
 import { actorOf, requireAdmin, requireAgentOrAdmin } from '../http/auth.ts'
-import { onboardingCatalog } from '../onboarding/discover.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 import { analysisRoutes } from './analysis-routes.ts'
 import { presentAgent, presentTask } from './present.ts'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS, healthOf, leaseMs } from './orchestrator.ts'
@@ -102,7 +102,7 @@ export const orchestratorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
 
   app.get('/orchestrator/agents/:id/tasks/:taskId/context', { schema: { tags, params: AgentTaskParams } }, async (req) => {
     const a = await ownedAgent(req, deps, req.params.id)
-    const pkg = await workPackage(deps, await heldTask(deps, a, req.params.taskId), onboardingCatalog())
+    const pkg = await workPackage(deps, await heldTask(deps, a, req.params.taskId), bundledCatalog())
     return { context: pkg.context, recommendation: pkg.recommendation }
   })
 

@@ -13,6 +13,8 @@ import { errors } from '../errors.ts'
 import { actorOf, requireCustomerAccess } from '../http/auth.ts'
 import { sloProblem, toProviderSlo, type SloSpec } from './slo.ts'
 import { listSlos, putSlo, slosOf, sloOf } from './store.ts'
+import { judgedFleet } from '../orchestrator/context.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 
 const tags = ['slo']
 
@@ -24,21 +26,26 @@ export function sloFromBody(b: SloBody): SloSpec {
   return s
 }
 
+/** The customer's deployments: the provider's and those only a connected Prometheus shows (prices do not matter here). */
+async function deploymentsOf(deps: Pick<Deps, 'db' | 'cloud' | 'clock'>, customerId: string): Promise<FleetDeployment[]> {
+  return (await judgedFleet(deps, customerId, { catalog: bundledCatalog(), prices: [], now: deps.clock.now() })).deployments
+}
+
 /** A customer's deployment by id, or OPT_NOT_FOUND (the per-deployment routes of SLOs and gates). */
-export async function deploymentOrNotFound(cloud: Pick<Deps['cloud'], 'listResources'>, customerId: string, deploymentId: string): Promise<FleetDeployment> {
-  const d = (await cloud.listResources(customerId)).deployments.find((x) => x.id === deploymentId)
+export async function deploymentOrNotFound(deps: Pick<Deps, 'db' | 'cloud' | 'clock'>, customerId: string, deploymentId: string): Promise<FleetDeployment> {
+  const d = (await deploymentsOf(deps, customerId)).find((x) => x.id === deploymentId)
   if (!d) throw new errors.OPT_NOT_FOUND('Deployment')
   return d
 }
 
 /** SLO routes. */
 export const sloRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const { db, clock, cloud } = deps
-  const deploymentOf = (customerId: string, deploymentId: string) => deploymentOrNotFound(cloud, customerId, deploymentId)
+  const { db, clock } = deps
+  const deploymentOf = (customerId: string, deploymentId: string) => deploymentOrNotFound(deps, customerId, deploymentId)
 
   app.get('/customers/:id/slos', { schema: { tags, params: IdParams, response: { 200: Type.Array(DeploymentSlo), ...errorResponses } } }, async (req) => {
     requireCustomerAccess(req, req.params.id)
-    return slosOf(db, req.params.id, (await cloud.listResources(req.params.id)).deployments, clock.now())
+    return slosOf(db, req.params.id, await deploymentsOf(deps, req.params.id), clock.now())
   })
 
   app.get('/customers/:id/deployments/:deploymentId/slo', { schema: { tags, params: DeploymentParams, response: { 200: DeploymentSlo, ...errorResponses } } }, async (req) => {

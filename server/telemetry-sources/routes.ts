@@ -14,19 +14,33 @@ import { outboundUrlProblem } from '../http/outbound-url.ts'
 import { pollSource } from './poll.ts'
 import { deleteSource, insertSource, listSources, type SourceRow } from './store.ts'
 import { inventoryDrift } from './cluster.ts'
+import { inventoryFromCluster } from './inventory.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 
-/** The provider's running instances (what the cluster's nodes are compared with). */
-async function runningInstances(deps: Pick<Deps, 'cloud'>, customerId: string) {
-  return (await deps.cloud.listResources(customerId)).instances.filter((i) => i.state === 'running')
+/** What the provider runs: its running instances (what the cluster's nodes are compared with) and its deployments. */
+export interface ProviderView { running: { id: string; deploymentId: string | null }[]; deployments: Set<string> }
+
+async function providerView(deps: Pick<Deps, 'cloud'>, customerId: string): Promise<ProviderView> {
+  const fleet = await deps.cloud.listResources(customerId)
+  return { running: fleet.instances.filter((i) => i.state === 'running'), deployments: new Set(fleet.deployments.map((d) => d.id)) }
 }
 
-/** The API's view: header names only, health from the last poll, the cluster compared with the provider's running instances. */
-export function sourceView(s: SourceRow, running: { id: string; deploymentId: string | null }[]) {
+/** The deployments only this source shows, and whether the agents can size them (prices do not matter to that). */
+function advisoryOf(s: SourceRow, provider: ProviderView, at: Date) {
+  const inv = inventoryFromCluster({ customerId: s.customer_id, fleet: s.fleet, catalog: bundledCatalog(), prices: [], slos: new Map(), now: at }, provider.deployments)
+  return [
+    ...inv.deployments.map((d) => ({ deployment_id: d.id, judged: true, reason: null })),
+    ...inv.unresolved.map((u) => ({ deployment_id: u.deployment_id, judged: false, reason: u.reason })),
+  ].sort((a, b) => a.deployment_id.localeCompare(b.deployment_id))
+}
+
+/** The API's view: header names only, health from the last poll, the cluster compared with what the provider runs. */
+export function sourceView(s: SourceRow, provider: ProviderView, at: Date) {
   const status = s.last_poll_at === null ? 'pending' as const : s.last_error === null ? 'ok' as const : 'failing' as const
-  const inventory = s.cluster_state ? inventoryDrift(s.fleet, running) : null
+  const inventory = s.cluster_state ? inventoryDrift(s.fleet, provider.running) : null
   return {
     id: s.id, customer_id: s.customer_id, kind: s.kind, url: s.url, header_names: Object.keys(s.headers).sort(), deployment_label: s.deployment_label, group_label: s.group_label, created_at: s.created_at,
-    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, fleet: s.fleet, cluster_state: s.cluster_state, inventory, polls: s.polls, failures: s.failures, last_error: s.last_error },
+    health: { status, last_poll_at: s.last_poll_at, last_success_at: s.last_success_at, series_found: s.series_found, deployments: s.deployments, fleet: s.fleet, cluster_state: s.cluster_state, inventory, advisory: advisoryOf(s, provider, at), polls: s.polls, failures: s.failures, last_error: s.last_error },
   }
 }
 
@@ -47,13 +61,13 @@ export const telemetrySourceRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     // a first poll at once, so the answer already says whether the source is reachable and what it holds
     await pollSource(deps, created)
     const [fresh] = (await listSources(db, req.params.id)).filter((s) => s.id === created.id)
-    return reply.status(201).send(sourceView(fresh ?? created, await runningInstances(deps, req.params.id)))
+    return reply.status(201).send(sourceView(fresh ?? created, await providerView(deps, req.params.id), clock.now()))
   })
 
   app.get('/customers/:id/telemetry-sources', { schema: { tags, summary: 'Telemetry sources with their health', params: IdParams, response: { 200: Type.Array(TelemetrySourceView), ...errorResponses } } }, async (req) => {
     requireCustomerAccess(req, req.params.id)
-    const [sources, running] = await Promise.all([listSources(db, req.params.id), runningInstances(deps, req.params.id)])
-    return sources.map((s) => sourceView(s, running))
+    const [sources, provider] = await Promise.all([listSources(db, req.params.id), providerView(deps, req.params.id)])
+    return sources.map((s) => sourceView(s, provider, clock.now()))
   })
 
   app.delete('/customers/:id/telemetry-sources/:sourceId', { schema: { tags, summary: 'Disconnect a telemetry source', params: TelemetrySourceParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {

@@ -62,3 +62,8 @@ export async function recordPoll(db: Db, id: string, outcome: PollOutcome, at: D
 export async function customersWithSources(db: Db): Promise<Set<string>> {
   return new Set((await db.query<{ customer_id: string }>('SELECT DISTINCT customer_id FROM telemetry_sources')).map((r) => r.customer_id))
 }
+
+/** The URL of a source whose last poll found the deployment, or null. */
+export async function sourceSeeing(db: Db, customerId: string, deploymentId: string): Promise<string | null> {
+  return (await listSources(db, customerId)).find((s) => s.fleet.some((d) => d.deployment_id === deploymentId))?.url ?? null
+}

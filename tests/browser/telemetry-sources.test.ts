@@ -67,11 +67,23 @@ describe('telemetry sources in the portal', () => {
       expect(await row.getByTestId('node-summary').textContent()).toContain(`1 × ${i.instance_type} ${i.pricing}`)
     }
     expect(await card.getByTestId('inventory-drift').count()).toBe(0)
+    expect(text).toContain('changes roll out')
     // the cloud terminates one: until the next poll the cluster still shows it, and the card says they disagree
     expect((await p.deps.cloud.terminateInstances({ changeId: 'drift-portal', customerId: c.customerId, instanceIds: ['i-spot-1'] })).ok).toBe(true)
     await page.reload()
     await expect.poll(() => card.getByTestId('inventory-drift').textContent(), { timeout: 20_000 }).toContain('Nodes the cloud inventory does not list: i-spot-1')
     await shot(page, 'telemetry-sources')
+
+    // another account, whose fleet the cloud provider does not run, connects the same Prometheus: there the deployment is advice only
+    const other = await p.newCustomer('Advisory Portal Co')
+    expect((await p.http('POST', `/customers/${other.customerId}/telemetry-sources`, { token: other.token, body: { kind: 'prometheus', url: prom.url } })).status).toBe(201)
+    const otherPage = await (await contextWithSession(browser, { token: other.token, role: 'customer', customerId: other.customerId, email: other.email })).newPage()
+    const otherErrors = watchErrors(otherPage)
+    await otherPage.goto(`${p.url}/app/settings`)
+    const advisory = otherPage.getByTestId('telemetry-sources').getByTestId('discovered-chat').getByTestId('advisory')
+    await advisory.waitFor({ timeout: 20_000 })
+    expect(await advisory.textContent()).toContain('recommendations are for you to apply')
+    expect(otherErrors).toEqual([])
 
     await card.getByRole('button', { name: 'Disconnect' }).click()
     await card.getByText('No Prometheus connected').waitFor({ timeout: 10_000 })

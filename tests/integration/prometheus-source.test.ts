@@ -44,6 +44,8 @@ describe('integration: Prometheus as the telemetry source', () => {
     expect(JSON.stringify(created.body)).not.toContain('fleet-a')
 
     expect(created.body.health.inventory).toEqual({ not_in_cluster: [], not_in_inventory: [] })
+    // the provider runs every deployment this Prometheus shows: none is advice only
+    expect(created.body.health.advisory).toEqual([])
 
     // an instance the cloud terminates is a node the inventory no longer lists until the cluster drops it
     const gone = (infra.instances as { instance_id: string }[])[0]!.instance_id

@@ -6,6 +6,7 @@ import { ActionError, Async, Badge, Card, EmptyState, StatusBadge, scrollRegion 
 import { when } from '../lib/format.ts'
 
 type Discovered = TelemetrySource['health']['fleet'][number]
+type Advisory = TelemetrySource['health']['advisory'][number]
 
 /** Settings card: the customer's Prometheus servers, their health, and the fleet each one found. */
 export function TelemetrySources({ customerId }: { customerId: string }) {
@@ -39,7 +40,7 @@ function Source({ source: s, onRemove, removing }: { source: TelemetrySource; on
         {s.header_names.length > 0 && ` · sends ${s.header_names.join(', ')}`}
       </p>
       {h.last_error && <p className="action-error" data-testid="source-error">{h.last_error}</p>}
-      {h.fleet.length > 0 && <FleetTable fleet={h.fleet} />}
+      {h.fleet.length > 0 && <FleetTable fleet={h.fleet} advisory={h.advisory} />}
       {h.inventory && <Drift d={h.inventory} />}
       {h.status === 'ok' && !h.cluster_state && (
         <p className="muted small" data-testid="no-cluster-state">No kube-state-metrics series: nodes, instance types and capacity types are unknown. Scrape kube-state-metrics with node and pod labels allow-listed (see Connect a real fleet).</p>
@@ -70,11 +71,19 @@ function nodeSummary(d: Discovered): string {
   return [...counts].map(([k, n]) => `${n} × ${k}`).join(' · ') || '—'
 }
 
-function FleetTable({ fleet }: { fleet: Discovered[] }) {
+/** How the agents treat a deployment: run by the cloud provider (changes roll out), or seen only here (advice, or why it is not judged). */
+function AgentsCell({ a }: { a: Advisory | undefined }) {
+  if (!a) return <span className="muted">changes roll out</span>
+  if (a.judged) return <span data-testid="advisory"><Badge tone="info">advisory</Badge> <span className="muted">seen only here: recommendations are for you to apply</span></span>
+  return <span data-testid="not-judged"><Badge tone="warning">not judged</Badge> {a.reason}</span>
+}
+
+function FleetTable({ fleet, advisory }: { fleet: Discovered[]; advisory: Advisory[] }) {
+  const byId = new Map(advisory.map((a) => [a.deployment_id, a]))
   return (
     <div className="table-wrap" {...scrollRegion('Discovered fleet')}>
       <table className="table compact" data-testid="discovered-fleet">
-        <thead><tr><th scope="col">Deployment</th><th scope="col">Model</th><th scope="col" className="num">Pods</th><th scope="col">Nodes</th></tr></thead>
+        <thead><tr><th scope="col">Deployment</th><th scope="col">Model</th><th scope="col" className="num">Pods</th><th scope="col">Nodes</th><th scope="col">Agents</th></tr></thead>
         <tbody>
           {fleet.map((d) => (
             <tr key={d.deployment_id} data-testid={`discovered-${d.deployment_id}`}>
@@ -83,6 +92,7 @@ function FleetTable({ fleet }: { fleet: Discovered[] }) {
               <td className="num">{d.pods.stable}{d.pods.canary > 0 && ` + ${d.pods.canary} canary`}</td>
               <td className="small"><span data-testid="node-summary">{nodeSummary(d)}</span>
                 {d.nodes.some((n) => n.instance_id) && <div className="muted mono">{d.nodes.map((n) => n.instance_id ?? n.node).join(', ')}</div>}</td>
+              <td className="small"><AgentsCell a={byId.get(d.deployment_id)} /></td>
             </tr>
           ))}
         </tbody>

@@ -72,6 +72,26 @@ describe('application agent', () => {
   })
 })
 
+describe('application agent on a deployment seen only through its metrics', () => {
+  const metricsOnly = (ctx: AgentContext): AgentContext => ({
+    ...ctx, fleet: { ...ctx.fleet, deployments: ctx.fleet.deployments.map((d) => ({ ...d, endpoints: { vllmMetrics: { stable: '', canary: null }, chat: { stable: '', canary: null, router: '' }, dcgmMetrics: [] } })) },
+  })
+
+  it('sends no prompt, and checks a plan with the quality model, saying nothing was measured', async () => {
+    let prompts = 0
+    const ctx = metricsOnly({ ...seedFixtureContext(), probe: async (req) => { prompts += req.count; throw new Error('no endpoint to call') } })
+    expect((await runAnalysis(applicationAgent, ctx)).findings.map((f) => [f.kind, f.summary])).toEqual([['quality_unmeasured', expect.stringMatching(/^no chat endpoint is known for it/)]])
+    const rec = await spotRec(ctx)
+    const ok = await applicationAgent.validate(rec, ctx)
+    expect(ok).toMatchObject({ approved: true, baseline_established: false, data: { measured: false, predicted_quality_delta: 0 } })
+    expect(ok.reason).toMatch(/no chat endpoint is known for vllm-prod-1.*no baseline was measured/)
+    const int4 = await applicationAgent.validate({ ...rec, plan: { ...rec.plan, config: { ...rec.plan.config, quantization: 'int4' } } }, ctx)
+    expect(int4).toMatchObject({ approved: false, baseline_established: false })
+    expect(int4.reason).toMatch(/beyond the 1 pt budget/)
+    expect(prompts).toBe(0)
+  })
+})
+
 describe('HTTP quality probe', () => {
   // A real OpenAI-compatible endpoint that answers even-indexed evaluation items right, odd ones wrong.
   let server: Server

@@ -7,6 +7,7 @@ import { accuracy } from '../../cloud/model/quality.ts'
 import type { FleetDeployment } from '../../cloud/provider.ts'
 import type { Agent, AgentContext, Finding, QualityProbe, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { deploymentById, finite, stableInstances } from '../fleet.ts'
+import { seenOnlyThroughMetrics } from '../../telemetry-sources/inventory.ts'
 import {
   BASELINE_PROMPTS, MAX_PREDICTED_QUALITY_DROP, MIN_BASELINE_ANSWERS, MONITOR_PROMPTS, pairedVerdict, predictedQualityDelta, probeSeed,
 } from './rules.ts'
@@ -42,9 +43,10 @@ async function measure(ctx: AgentContext, probe: QualityProbe, dep: FleetDeploym
 }
 
 function unmeasured(ctx: AgentContext, dep: FleetDeployment): Finding {
+  const why = seenOnlyThroughMetrics(dep) ? 'no chat endpoint is known for it (seen only through its metrics)' : 'no quality probe available'
   return {
     kind: 'quality_unmeasured', deploymentId: dep.id, severity: 'info', source: 'model',
-    summary: `no quality probe available; the quality model expects accuracy ${expected(dep, ctx).toFixed(3)}`,
+    summary: `${why}; the quality model expects accuracy ${expected(dep, ctx).toFixed(3)}`,
     data: { expected_by_model: finite(expected(dep, ctx)) },
   }
 }
@@ -54,6 +56,7 @@ export async function establishBaseline(rec: RecommendationUnderReview, ctx: Age
   const dep = deploymentById(ctx, rec.deploymentId)
   if (!dep) return { approved: false, baseline_established: false, reason: `deployment ${rec.deploymentId} is no longer in the fleet`, data: {} }
   const predicted = predictedQualityDelta(ctx, rec, dep)
+  if (seenOnlyThroughMetrics(dep)) return modelOnlyVerdict(dep, predicted)
   if (!ctx.probe) return { approved: false, baseline_established: false, reason: 'no quality probe available: cannot establish a baseline', data: { predicted_quality_delta: finite(predicted.delta, 4) } }
   const base = await ctx.probe({ deploymentId: dep.id, group: 'stable', endpoint: dep.endpoints.chat.stable, count: BASELINE_PROMPTS, seed: `${rec.id}|baseline`, model: dep.model.name })
   // prompts an overloaded stable group refused are its errors, measured, not a missing baseline
@@ -74,6 +77,20 @@ export async function establishBaseline(rec: RecommendationUnderReview, ctx: Age
   }
 }
 
+/**
+ * A deployment seen only through its metrics has no endpoint to measure a baseline on. Its
+ * recommendations are advisory (OptiInfra neither launches its capacity nor gates its canary), so
+ * the quality model's prediction is the check, and the verdict says that nothing was measured.
+ */
+function modelOnlyVerdict(dep: FleetDeployment, predicted: ReturnType<typeof predictedQualityDelta>): ValidationVerdict {
+  const safe = predicted.delta >= -MAX_PREDICTED_QUALITY_DROP
+  return {
+    approved: safe, baseline_established: false,
+    reason: `no chat endpoint is known for ${dep.id} (seen only through its metrics), so no baseline was measured; the quality model predicts ${(predicted.delta * 100).toFixed(2)} pt for the plan${safe ? '' : `, beyond the ${MAX_PREDICTED_QUALITY_DROP * 100} pt budget`}`,
+    data: { predicted_quality_delta: finite(predicted.delta, 4), expected_before: finite(predicted.before), expected_after: finite(predicted.after), measured: false },
+  }
+}
+
 /** The application agent. */
 export const applicationAgent: Agent = {
   type: 'application',
@@ -83,7 +100,7 @@ export const applicationAgent: Agent = {
     const serving = ctx.fleet.deployments.filter((dep) => stableInstances(ctx, dep).length > 0)
     const probe = ctx.probe
     // Deployments are independent endpoints: probe them side by side (each probe bounds its own concurrency).
-    const perDeployment = await Promise.all(serving.map(async (dep) => (probe ? measure(ctx, probe, dep) : [unmeasured(ctx, dep)])))
+    const perDeployment = await Promise.all(serving.map(async (dep) => (probe && !seenOnlyThroughMetrics(dep) ? measure(ctx, probe, dep) : [unmeasured(ctx, dep)])))
     return perDeployment.flat()
   },
   // Quality findings are for the humans and the rollout gates; there is no change to propose.

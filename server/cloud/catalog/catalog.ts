@@ -104,6 +104,13 @@ export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
   return parseCatalog(raw, path)
 }
 
+let bundled: Catalog | undefined
+/** The catalog shipped beside this module, read once per process (readers that need no other). */
+export function bundledCatalog(): Catalog {
+  bundled ??= loadCatalog()
+  return bundled
+}
+
 /** Looks an instance type up by cloud and name (any region in the catalog). */
 export function findInstanceType(cat: Catalog, cloud: Cloud, instanceType: string): CatalogEntry | undefined {
   return cat.entries.find((e) => e.cloud === cloud && e.instanceType === instanceType)

@@ -2,7 +2,6 @@
  * Pure rules for simulated vLLM deployments: the provider view (groups derived from instance
  * rows, protocol endpoints), validation of engine configs and traffic weights.
  */
-import { gpuSpec } from '../catalog/catalog.ts'
 import { planReplica } from '../model/engine.ts'
 import type { EngineConfig, ModelSpec } from '../model/serving.ts'
 import type { FleetDeployment, GroupRole, ProviderError } from '../provider.ts'
@@ -72,19 +71,3 @@ export function checkEngineConfig(config: EngineConfig, model: ModelSpec, gpuTyp
   return plan.fits ? null : invalid(`${model.name} does not fit on ${gpuCount}× ${gpuType} with this config: ${plan.reason ?? 'not enough memory'}`)
 }
 
-/** KV room operators give a replica: one request of the model's context, capped at 32K (longer contexts are usually limited with --max-model-len). */
-const KV_ROOM_TOKENS = 32_768
-
-/**
- * The tensor-parallel size an operator would pick: the smallest divisor of the GPU count at which
- * the model fits with KV room for one full-context request (vLLM refuses to start otherwise);
- * failing that, the smallest at which it fits at all.
- */
-export function smallestFittingTp(model: ModelSpec, base: EngineConfig, gpuType: string, gpuCount: number): number | undefined {
-  gpuSpec(gpuType)
-  const plans = [...Array(gpuCount).keys()].map((i) => i + 1).filter((tp) => gpuCount % tp === 0)
-    .map((tp) => ({ tp, plan: planReplica(model, { ...base, tensorParallelSize: tp }, gpuType, gpuCount) }))
-    .filter((p) => p.plan.fits)
-  const room = Math.min(model.contextLen, KV_ROOM_TOKENS)
-  return (plans.find((p) => p.plan.kvCapacityTokens >= room) ?? plans[0])?.tp
-}

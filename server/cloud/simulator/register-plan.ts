@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto'
 import { findInstanceType, normalizeGpuType, type Catalog, type CatalogEntry } from '../catalog/catalog.ts'
-import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from '../model/serving.ts'
+import type { EngineConfig, ModelSpec } from '../model/serving.ts'
 import type { Cloud, Pricing } from '../provider.ts'
 import type { SloSpec } from '../../slo/slo.ts'
 import { errors } from '../../errors.ts'
-import { smallestFittingTp } from './deployments.ts'
-import { resolveModel } from './model-match.ts'
+import { operatorDefaultConfig } from '../model/defaults.ts'
+import { resolveModel } from '../model/match.ts'
 
 /** One instance of a registered fleet (seed 001 `test_infrastructure` shape; extra fields ignored). */
 export interface InstanceSpec {
@@ -113,10 +113,9 @@ export function planInstances(catalog: Catalog, customerId: string, specs: Insta
 
 /** The default engine config for a model on a GPU: vLLM's defaults at the smallest tensor-parallel size that fits. */
 export function defaultConfigFor(model: ModelSpec, entry: CatalogEntry): EngineConfig {
-  const base = vllmDefaultsFor(entry.gpuType)
-  const tp = smallestFittingTp(model, base, entry.gpuType, entry.gpuCount)
-  if (tp === undefined) fail(`${model.name} (${model.paramsB}B) does not fit on ${entry.instanceType} (${entry.gpuCount}× ${entry.gpuType}) even in FP16 across all GPUs`)
-  return { ...base, tensorParallelSize: tp }
+  const config = operatorDefaultConfig(model, entry.gpuType, entry.gpuCount)
+  if (!config) fail(`${model.name} (${model.paramsB}B) does not fit on ${entry.instanceType} (${entry.gpuCount}× ${entry.gpuType}) even in FP16 across all GPUs`)
+  return config
 }
 
 /** Plans the deployments; `entries` maps every known instance id (spec or stored) to its catalog entry. */

@@ -3,8 +3,8 @@
  * to a ModelSpec: the closest preset of the same family and size, or a generic spec sized from
  * the name when no preset is close. The served name is kept, so metrics carry the customer's label.
  */
-import { MODELS, type ModelId } from '../model/models.ts'
-import type { ModelSpec } from '../model/serving.ts'
+import { MODELS, type ModelId } from './models.ts'
+import type { ModelSpec } from './serving.ts'
 
 const FAMILIES: readonly ModelSpec['family'][] = ['llama', 'mistral', 'qwen', 'gemma']
 /** A preset matches when its size is within 30% of the name's (7B ↔ 7.25B, 70B ↔ 70.6B, 72B ↔ 72.7B). */
