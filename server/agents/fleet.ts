@@ -6,6 +6,7 @@ import { commitmentFor, findInstanceType, HOURS_PER_MONTH, type CatalogEntry } f
 import { serve, trafficRpsAt, type EngineConfig, type ModelSpec, type TrafficProfile } from '../cloud/model/serving.ts'
 import type { Cloud, FleetDeployment, FleetInstance, PoolSpec, Pricing, Slo } from '../cloud/provider.ts'
 import type { AgentContext } from './agent.ts'
+import { reportedP95, reportedP99 } from './reported.ts'
 
 export { HOURS_PER_MONTH }
 export { cents, confidenceOf, finite, riskOf } from './scoring.ts'
@@ -225,18 +226,25 @@ export interface Budget { p95Ms: number; p99Ms: number; maxErrorRate: number }
 /** Tolerance for "no worse than today" (model noise). */
 export const NO_REGRESSION_TOLERANCE = 1.05
 
-/** The budget a changed deployment must meet at peak. */
-export function latencyBudget(slo: Slo, current: GroupPrediction): Budget {
+/**
+ * The budget a changed deployment must meet at peak, in latencies as telemetry reports them
+ * (server/agents/reported.ts); `calibration` carries today's measured-over-modelled ratio.
+ */
+export function latencyBudget(slo: Slo, current: GroupPrediction, calibration = 1): Budget {
+  const today = (q: number) => (current.fits ? q * calibration * NO_REGRESSION_TOLERANCE : 0)
   return {
-    p95Ms: Math.max(slo.p95Ms, current.fits ? current.p95Ms * NO_REGRESSION_TOLERANCE : 0),
-    p99Ms: Math.max(slo.p99Ms, current.fits ? current.p99Ms * NO_REGRESSION_TOLERANCE : 0),
+    p95Ms: Math.max(slo.p95Ms, today(reportedP95(current))),
+    p99Ms: Math.max(slo.p99Ms, today(reportedP99(current))),
     maxErrorRate: Math.max(slo.maxErrorRate, current.fits ? current.errorRate * NO_REGRESSION_TOLERANCE : 0),
   }
 }
 
-/** Whether a prediction meets a budget. */
+/**
+ * Whether a prediction meets a budget, as the canary's SLO rules will read it: the p95 and p99
+ * Prometheus reports over vLLM's buckets, not the model's exact ones.
+ */
 export function meetsBudget(p: GroupPrediction, b: Budget): boolean {
-  return p.fits && p.p95Ms <= b.p95Ms && p.p99Ms <= b.p99Ms && p.errorRate <= b.maxErrorRate
+  return p.fits && reportedP95(p) <= b.p95Ms && reportedP99(p) <= b.p99Ms && p.errorRate <= b.maxErrorRate
 }
 
 /** Highest saturation a plan may run at its daily peak (headroom for bursts, as Kubecost's 0.8 target). */

@@ -7,7 +7,8 @@ import type { AgentContext, EvidenceSource, Finding, HourlyRate, ObservedSignals
 import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
 import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, shapesOf, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
 import { finite } from './scoring.ts'
-import { learnWorkload, reportedP95, type LearnedWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
+import { reportedP95 } from './reported.ts'
+import { learnWorkload, type LearnedWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
 /** The deployment as agents reason about it: pools, cost, model predictions and observed signals. */
 export interface DeploymentState {

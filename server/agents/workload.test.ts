@@ -4,7 +4,8 @@ import type { ObservedSignals } from './agent.ts'
 import { predictGroup, shapesOf } from './fleet.ts'
 import { deploymentState } from './state.ts'
 import { buildContext } from './testing.ts'
-import { EFFICIENCY_DEAD_BAND, fitEfficiency, reportedP95 } from './workload.ts'
+import { EFFICIENCY_DEAD_BAND, fitEfficiency } from './workload.ts'
+import { reportedP95 } from './reported.ts'
 
 const spec = { id: 'chat', model: 'llama-3-8b' as const, instanceType: 'g6e.xlarge', count: 2, rps: 6 }
 
@@ -34,16 +35,6 @@ describe('the agents learn a deployment from its telemetry', () => {
     expect(learned.workload).toMatchObject({ rate: 'telemetry', request_shape: 'telemetry', efficiency: 'telemetry', registered: { rps_now: 6 } })
     // a faster change predicted on the learned picture: capacity shrinks with the GPUs' speed
     expect(learned.now.capacityRps).toBeLessThan(registered.now.capacityRps * 0.9)
-  })
-
-  it('reads a prediction as vLLM\'s buckets will report it: exact at a bucket bound, interpolated inside a wide bucket', () => {
-    // a lognormal whose p95 sits on the 20-s bound reports 20 s; one inside 20–30 s reports the linear interpolation
-    expect(reportedP95({ p50Ms: 8000, p95Ms: 20_000, p99Ms: 30_000 })).toBeCloseTo(20_000, -1)
-    const inside = reportedP95({ p50Ms: 10_000, p95Ms: 25_000, p99Ms: 35_000 })
-    expect(inside).toBeGreaterThan(20_000)
-    expect(inside).toBeLessThan(30_000)
-    expect(Math.abs(inside - 25_000)).toBeGreaterThan(100)
-    expect(reportedP95({ p50Ms: 1, p95Ms: Number.POSITIVE_INFINITY, p99Ms: Number.POSITIVE_INFINITY })).toBe(Number.POSITIVE_INFINITY)
   })
 
   it('keeps the spec sheet when the measured p95 is within the latency histogram\'s resolution of the model', () => {

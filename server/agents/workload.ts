@@ -7,9 +7,6 @@
  */
 import { PREFIX_HIT_EFFICIENCY, trafficRpsAt, type TrafficProfile } from '../cloud/model/serving.ts'
 import type { FleetDeployment } from '../cloud/provider.ts'
-import { fitLognormal, lognormalCdf } from '../cloud/model/lognormal.ts'
-import { histogramQuantile } from '../telemetry/histogram.ts'
-import { VLLM_BUCKETS } from '../telemetry/vllm.ts'
 import type { HourlyRate, ObservedSignals } from './agent.ts'
 import { fitDailyShape } from './daily-shape.ts'
 import type { Workload } from './fleet.ts'
@@ -41,20 +38,6 @@ export const EFFICIENCY_DEAD_BAND = 0.05
 /** The fitted speed stays within these bounds (a GPU at half or twice its spec is a broken measurement). */
 export const EFFICIENCY_BOUNDS = [0.5, 2] as const
 const FIT_STEPS = 16
-
-/**
- * The p95 Prometheus' `histogram_quantile` reports for a latency with these percentiles, read over
- * vLLM's e2e buckets: what telemetry will show, bucket interpolation included. The fit compares
- * this, not the model's exact p95, with the measured p95, so the buckets' coarseness (20 → 30 s is
- * one bucket) is not mistaken for slow or fast GPUs.
- */
-export function reportedP95(p: { p50Ms: number; p95Ms: number; p99Ms: number }): number {
-  const fit = fitLognormal({ p50: p.p50Ms, p95: p.p95Ms, p99: p.p99Ms })
-  if (!fit || !Number.isFinite(p.p95Ms)) return p.p95Ms
-  const buckets = [...VLLM_BUCKETS.e2e.map((le) => ({ le, count: lognormalCdf(fit, le) })), { le: Number.POSITIVE_INFINITY, count: 1 }]
-  const q = histogramQuantile(buckets, 0.95)
-  return Number.isFinite(q) ? q * 1000 : p.p95Ms
-}
 
 /** The p95 telemetry would report for the deployment's current group under a workload at a rate, per the serving model (Infinity: cannot serve). */
 export type P95Model = (w: ServedWorkload, rps: number) => number

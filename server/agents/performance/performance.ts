@@ -6,6 +6,7 @@ import type { Pricing } from '../../cloud/provider.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, deploymentById, entryOf, finite, latencyBudget, predictGroup, riskOf, type GroupPrediction } from '../fleet.ts'
+import { reportedP95, reportedP99 } from '../reported.ts'
 import { calibratedP95, calibration, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { batchingChange, fp8WeightsChange, kvCacheChange, type KnobChange } from './rules.ts'
 
@@ -67,7 +68,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
 /** JSON-safe summary of a prediction for evidence. */
 export function summary(p: GroupPrediction): Record<string, number | boolean | null> {
   return {
-    fits: p.fits, p95_ms: finite(p.p95Ms, 1), p99_ms: finite(p.p99Ms, 1), ttft_p95_ms: finite(p.ttftP95Ms, 1), itl_p50_ms: finite(p.itlP50Ms, 2),
+    fits: p.fits, p95_ms: finite(p.p95Ms, 1), p99_ms: finite(p.p99Ms, 1), reported_p95_ms: finite(reportedP95(p), 1), reported_p99_ms: finite(reportedP99(p), 1), ttft_p95_ms: finite(p.ttftP95Ms, 1), itl_p50_ms: finite(p.itlP50Ms, 2),
     queue_p95_ms: finite(p.queueP95Ms, 1), error_rate: finite(p.errorRate, 5), saturation: finite(p.saturation), capacity_rps: finite(p.capacityRps, 2),
     kv_cache_usage: finite(p.kvCacheUsage), preemptions_per_sec: finite(p.preemptionsPerSec, 4),
   }
@@ -89,8 +90,9 @@ export function validateSlo(rec: RecommendationUnderReview, ctx: AgentContext): 
   const factor = calibration(state)
   const shapes = planShapes(ctx, rec)
   const after = predictGroup(dep.model, rec.plan.config, shapes, state.rpsPeak, state.traffic)
-  const scaled = { ...after, p95Ms: after.p95Ms * factor, p99Ms: after.p99Ms * factor }
-  const budget = latencyBudget(dep.slo, { ...state.peak, p95Ms: state.peak.p95Ms * factor, p99Ms: state.peak.p99Ms * factor })
+  // compared as telemetry will report them, the canary's SLO rules' reading
+  const scaled = { p95Ms: reportedP95(after) * factor, p99Ms: reportedP99(after) * factor }
+  const budget = latencyBudget(dep.slo, state.peak, factor)
   const problems: string[] = []
   if (!after.fits) problems.push(`${dep.model.name} does not fit the planned instances with this config`)
   if (scaled.p95Ms > budget.p95Ms) problems.push(`peak p95 ${Math.round(scaled.p95Ms)} ms exceeds ${Math.round(budget.p95Ms)} ms`)
