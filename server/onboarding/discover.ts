@@ -11,7 +11,8 @@ import type { Deps } from '../deps.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { startAnalysis } from '../recommendations/analyze.ts'
 import { AGENT_TYPES } from '../recommendations/recommendation.ts'
-import { deploymentWindows, SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
+import { deploymentWindows, judgedFleet, SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 import { accountFleet, presentDeployment, presentInstance, type OnboardRequest } from './onboarding.ts'
 import { customersWithoutOnboarding, getOnboarding, setDiscovery, upsertOnboarding, type OnboardingRow } from './store.ts'
 import { ensureFleetDesired, presentDesired } from '../desired/fleet.ts'
@@ -111,12 +112,33 @@ export async function adoptExistingFleets(deps: OnboardingDeps): Promise<string[
   return adopted
 }
 
+/**
+ * The deployments only a connected Prometheus shows (the provider does not run them), as the agents
+ * see them: advice only, no desired state; with their instances and observed signals.
+ */
+async function advisoryOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string) {
+  const now = deps.clock.now()
+  const fleet = await judgedFleet(deps, customerId, { catalog: bundledCatalog(), prices: [], now })
+  const seen = fleet.deployments.filter((d) => fleet.discovered.has(d.id))
+  const instances = fleet.instances.filter((i) => i.deploymentId !== null && fleet.discovered.has(i.deploymentId))
+  const signals = await readSignalsByDeployment(deps.db, customerId, seen.map((d) => d.id), { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }, 'stable')
+  return {
+    advisory_instances: instances.map(presentInstance),
+    advisory_deployments: seen.map((d) => {
+      const observed = signals.get(d.id) ?? null
+      // no registration declares a rate: the one shown is the measured one
+      return { ...presentDeployment(d, instances, observed), requests_per_second: observed?.throughputRps ?? null, seen_via: 'prometheus' as const }
+    }),
+  }
+}
+
 /** The customer's infrastructure as the API shows it: discovery status, live instances and deployments. */
 export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string) {
   const row = await getOnboarding(deps.db, customerId)
   const status = row?.status ?? 'pending'
+  const advisory = await advisoryOf(deps, customerId)
   if (status !== 'discovered') {
-    return { status, cloud_provider: row?.cloud_provider ?? null, region: row?.region ?? null, error: row?.error ?? null, discovered_at: null, instances: [], vllm_deployments: [] }
+    return { status, cloud_provider: row?.cloud_provider ?? null, region: row?.region ?? null, error: row?.error ?? null, discovered_at: null, instances: [], vllm_deployments: [], ...advisory }
   }
   const fleet = await deps.cloud.listResources(customerId)
   const now = deps.clock.now()
@@ -132,6 +154,6 @@ export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'
   }))
   return {
     status, cloud_provider: row!.cloud_provider, region: row!.region, error: null, discovered_at: row!.discovered_at ? new Date(row!.discovered_at).toISOString() : null,
-    instances: live.map(presentInstance), vllm_deployments: deployments,
+    instances: live.map(presentInstance), vllm_deployments: deployments, ...advisory,
   }
 }

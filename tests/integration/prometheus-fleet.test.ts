@@ -40,7 +40,7 @@ describe('integration: a fleet known only through its Prometheus', () => {
 
     // the customer: nothing registered with OptiInfra, only its Prometheus connected
     const c = await p.newCustomer('Prometheus Only Fleet Co')
-    expect((await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body.instances ?? []).toEqual([])
+    expect((await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body).toMatchObject({ instances: [], vllm_deployments: [], advisory_deployments: [] })
     const created = await p.http('POST', `/customers/${c.customerId}/telemetry-sources`, { token: c.token, body: { kind: 'prometheus', url: prom.url } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     expect(created.body.health.deployments).toEqual(deploymentIds)
@@ -57,6 +57,13 @@ describe('integration: a fleet known only through its Prometheus', () => {
     expect(declared.status, JSON.stringify(declared.body)).toBe(200)
     expect(declared.body).toMatchObject({ ...slo, source: 'declared' })
     expect((await p.http('PUT', `/customers/${c.customerId}/deployments/not-in-the-cluster/slo`, { token: c.token, body: slo })).status).toBe(404)
+
+    // the infrastructure view lists it beside (not among) the deployments OptiInfra runs
+    const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body
+    expect(infra.vllm_deployments).toEqual([])
+    expect(infra.advisory_deployments).toEqual([expect.objectContaining({ deployment_id: deploymentIds[0], model: 'meta-llama/Llama-3-70B', seen_via: 'prometheus', slo: { p95_ms: 20_000, p99_ms: 30_000, max_error_rate: 0.005, min_quality: 0.9 } })])
+    expect(infra.advisory_deployments[0].requests_per_second).toBeGreaterThan(0)
+    expect(infra.advisory_instances.map((i: { instance_type: string; pricing: string }) => `${i.instance_type} ${i.pricing}`)).toEqual(['p4d.24xlarge on-demand', 'p4d.24xlarge on-demand'])
 
     const analyses = await analyze(c.customerId, c.token)
     expect(analyses.map((a) => a.status)).toEqual(['completed', 'completed', 'completed'])
