@@ -4,7 +4,7 @@ import { Uuid } from './common.ts'
 /** Fault kinds the simulator can inject (admin only). */
 export const FaultKind = Type.Union([
   Type.Literal('quality_degradation'), Type.Literal('latency_spike'), Type.Literal('error_burst'),
-  Type.Literal('spot_interruption'), Type.Literal('launch_failure'), Type.Literal('capacity_shortage'),
+  Type.Literal('spot_interruption'), Type.Literal('launch_failure'), Type.Literal('capacity_shortage'), Type.Literal('traffic_surge'),
 ])
 
 /** Which group of a deployment a fault hits ('canary' also hits canaries created later). */
@@ -19,7 +19,7 @@ export const FaultBody = Type.Object({
   deployment_id: Type.Optional(ResourceId),
   target: Type.Optional(FaultTarget),
   kind: FaultKind,
-  /** quality_degradation: absolute accuracy drop (default 0.15); latency_spike: multiplier (3); error_burst: error share (0.2). */
+  /** quality_degradation: absolute accuracy drop (default 0.15); latency_spike: multiplier (3); error_burst: error share (0.2); traffic_surge: request-rate multiplier (3; below 1 a lull). */
   magnitude: Type.Optional(Type.Number()),
   instance_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   /** capacity_shortage: only this pricing runs short (the spot market of a type, say); default every pricing. */

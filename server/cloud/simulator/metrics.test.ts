@@ -114,6 +114,20 @@ describe(`scraped metrics follow the serving model on ${testDbKind}`, () => {
     expect(stable.e2eMean).toBeGreaterThan(before.e2eMean * 2)
   })
 
+  it('serves a traffic surge as more offered requests, and the counters and latency follow it', async () => {
+    const f = await simFixture(db, fleet('g6e.xlarge', 8, 3))
+    const before = await window(f, 'stable', 120_000)
+    await f.sim.injectFault({ customer_id: f.customerId, deployment_id: 'chat-8b', target: 'all', kind: 'traffic_surge', magnitude: 3 })
+    const surge = await window(f, 'stable', 120_000)
+    expect(surge.mid.effects.trafficFactor).toBe(3)
+    // the day moves on between the windows: the rate is three times the day's, within its drift
+    expect(surge.mid.rps / before.mid.rps).toBeCloseTo(3, 1)
+    expect(surge.servedRps / before.servedRps).toBeGreaterThan(2.5)
+    expect(surge.servedRps / before.servedRps).toBeLessThan(3.5)
+    expect(surge.mid.stats!.e2eMs.p95).toBeGreaterThan(before.mid.stats!.e2eMs.p95)
+    await expect(f.sim.injectFault({ customer_id: f.customerId, kind: 'traffic_surge', target: 'all', magnitude: 0 })).rejects.toThrow(/request-rate multiplier/)
+  })
+
   it('keeps counters cumulative across canary changes and restarts of the scrape', async () => {
     const f = await simFixture(db, fleet('g6e.xlarge', 8, 3))
     let last = 0

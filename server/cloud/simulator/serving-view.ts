@@ -43,9 +43,10 @@ export function groupServingAt(d: DeploymentRow, rows: InstanceRow[], faults: Fa
   const members = rows.filter((r) => r.deployment_id === d.id && r.grp === group)
   const running = members.filter((r) => runningAt(r, at))
   const share = trafficShare(d, group)
-  const traffic = servedTraffic(d)
-  const rps = loadFromTraffic(traffic, at, { gpuType: 'H100', gpusPerInstance: 1, instances: 0 }, share).rps
   const effects = groupEffects(faults, d.id, group, at)
+  const base = servedTraffic(d)
+  const traffic = effects.trafficFactor === 1 ? base : { ...base, baseRps: base.baseRps * effects.trafficFactor }
+  const rps = loadFromTraffic(traffic, at, { gpuType: 'H100', gpusPerInstance: 1, instances: 0 }, share).rps
   const sample = running[0] ?? members[0]
   if (!sample) return { group, config, share, rps, running, stats: null, effects }
   const load = { ...loadFromTraffic(traffic, at, { gpuType: sample.gpu_type, gpusPerInstance: sample.gpu_count, instances: running.length }, share), efficiency: d.hidden?.efficiency ?? 1 }
