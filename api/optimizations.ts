@@ -34,11 +34,14 @@ export const OptimizationResult = Type.Object({
     stable_accuracy: Type.Union([Type.Number(), Type.Null()]), canary_accuracy: Type.Union([Type.Number(), Type.Null()]),
     delta: Type.Union([Type.Number(), Type.Null()]), n: Type.Number(),
   }), Type.Null()])),
-  /** A completed change's p95 latency: what the agent predicted and what telemetry measured after promotion. */
+  /** A completed change's p95 and p99 latency: what the agent predicted and what telemetry measured after promotion. */
   latency: Type.Optional(Type.Object({
     predicted_p95_ms: Type.Union([Type.Number(), Type.Null()]), measured_p95_ms: Type.Union([Type.Number(), Type.Null()]),
     /** (measured − predicted) / predicted; null when either is missing. */
     prediction_error: Type.Union([Type.Number(), Type.Null()]),
+    predicted_p99_ms: Type.Optional(Type.Union([Type.Number(), Type.Null()])), measured_p99_ms: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    /** The same for p99 (absent on changes finished before p99 was predicted). */
+    p99_prediction_error: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
     measured_from: Type.Union([Type.String(), Type.Null()]), measured_to: Type.String(), samples: Type.Number(),
   })),
 }, { additionalProperties: true })

@@ -4,10 +4,10 @@
  */
 import type { FleetDeployment, FleetInstance } from '../cloud/provider.ts'
 import type { AgentContext, EvidenceSource, Finding, HourlyRate, ObservedSignals } from './agent.ts'
-import type { RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
+import type { PredictedEffect, RecommendationDraft, RecommendationType } from '../recommendations/recommendation.ts'
 import { deploymentById, monthlyCostUsd, poolsOf, predictGroup, rpsNow, rpsPeak, shapesOf, stableInstances, type GroupPrediction, type Pool } from './fleet.ts'
 import { finite } from './scoring.ts'
-import { reportedP95 } from './reported.ts'
+import { reportedP95, reportedP99 } from './reported.ts'
 import { learnWorkload, type LearnedWorkload, type ServedWorkload, type WorkloadBasis } from './workload.ts'
 
 /** The deployment as agents reason about it: pools, cost, model predictions and observed signals. */
@@ -115,10 +115,15 @@ export function calibration(state: DeploymentState): number {
 }
 
 /**
- * A plan's p95 now, before and after, as the deployment's telemetry will report it: the model's
- * reported p95 (vLLM's buckets, as PromQL reads them) times the calibration; before is the measure.
+ * A plan's p95 and p99 now, before and after, as the deployment's telemetry will report them: the
+ * model's reported quantiles (vLLM's buckets, as PromQL reads them) times the calibration; before
+ * is the measure where there is one. In the shape of a recommendation's predicted effect.
  */
-export function calibratedP95(state: DeploymentState, afterNow: GroupPrediction): { before: number; after: number } {
+export function predictedLatency(state: DeploymentState, afterNow: GroupPrediction): Pick<PredictedEffect, 'p95LatencyMsBefore' | 'p95LatencyMsAfter' | 'p99LatencyMsBefore' | 'p99LatencyMsAfter'> {
   const factor = calibration(state)
-  return { before: state.observed?.p95LatencyMs ?? reportedP95(state.now), after: reportedP95(afterNow) * factor }
+  const ms = (x: number) => finite(x, 1) ?? undefined
+  return {
+    p95LatencyMsBefore: ms(state.observed?.p95LatencyMs ?? reportedP95(state.now)), p95LatencyMsAfter: ms(reportedP95(afterNow) * factor),
+    p99LatencyMsBefore: ms(state.observed?.p99LatencyMs ?? reportedP99(state.now)), p99LatencyMsAfter: ms(reportedP99(afterNow) * factor),
+  }
 }

@@ -25,6 +25,9 @@ export interface PredictedEffect {
   monthlyCostUsdAfter: number
   p95LatencyMsBefore?: number
   p95LatencyMsAfter?: number
+  /** p99 as telemetry will report it, before (measured where known) and after the change. */
+  p99LatencyMsBefore?: number
+  p99LatencyMsAfter?: number
   throughputCapacityRatio?: number
   qualityDelta?: number
 }

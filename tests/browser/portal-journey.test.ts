@@ -142,6 +142,8 @@ describe('portal journey (demo fleet)', () => {
     expect(latency.predicted_p95_ms).toEqual(expect.any(Number))
     await expect.poll(async () => page.getByTestId('latency-prediction-value').textContent(), { timeout: 15_000 }).toBe(ms(latency.measured_p95_ms))
     expect(await page.getByTestId('latency-prediction').textContent()).toContain(`predicted ${ms(latency.predicted_p95_ms)}`)
+    expect(await page.getByTestId('latency-prediction-p99-value').textContent()).toBe(ms(latency.measured_p99_ms))
+    expect(await page.getByTestId('latency-prediction-p99').textContent()).toContain(`predicted ${ms(latency.predicted_p99_ms)}`)
     // canary against stable, each group as measured, with the rollout's steps marked
     const overlay = page.getByTestId('overlay-p95_latency_ms')
     await expect.poll(async () => Number(await overlay.getAttribute('data-canary-points')), { timeout: 30_000, message: 'canary points on the overlay' }).toBeGreaterThan(0)

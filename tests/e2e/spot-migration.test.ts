@@ -75,6 +75,11 @@ describe('e2e: scenario 1', () => {
     expect(Date.parse(l.measured_to) - Date.parse(l.measured_from)).toBeGreaterThanOrEqual(300_000)
     if (l.measured_p95_ms !== null) expect(l.prediction_error).toBeCloseTo((l.measured_p95_ms - l.predicted_p95_ms) / l.predicted_p95_ms, 3)
     log.ok(`p95 after: predicted ${l.predicted_p95_ms} ms, measured ${l.measured_p95_ms} ms over ${l.samples} samples (error ${l.prediction_error})`)
+    // and the p99 the canary's SLO rule read, predicted as telemetry reports it
+    expect(l.predicted_p99_ms).toBe(Math.round(approved.predicted.p99LatencyMsAfter * 100) / 100)
+    expect(l.predicted_p99_ms).toBeGreaterThanOrEqual(l.predicted_p95_ms)
+    if (l.measured_p99_ms !== null) expect(l.p99_prediction_error).toBeCloseTo((l.measured_p99_ms - l.predicted_p99_ms) / l.predicted_p99_ms, 3)
+    log.ok(`p99 after: predicted ${l.predicted_p99_ms} ms, measured ${l.measured_p99_ms} ms (error ${l.p99_prediction_error})`)
 
     log.phase('Verifying learning loop')
     const final = (await p.http('GET', `/optimizations/${optimizationId}`, { token })).body

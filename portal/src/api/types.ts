@@ -46,6 +46,8 @@ export interface PredictedEffect {
   monthlyCostUsdAfter?: number
   p95LatencyMsBefore?: number
   p95LatencyMsAfter?: number
+  p99LatencyMsBefore?: number
+  p99LatencyMsAfter?: number
   throughputCapacityRatio?: number
   qualityDelta?: number
 }

@@ -60,7 +60,8 @@ export default function OptimizationDetailPage() {
         <Stat testid="predicted-savings" label="Predicted savings" value={usd(o.result?.predicted_savings)} hint="per month, by the agent" />
         <Stat testid="actual-savings" label="Actual savings" value={usd(o.result?.actual_savings)} hint={isNum(o.result?.actual_savings) ? `per month, from the provider's run-rate at completion${isNum(o.result?.prediction_error) ? ` · ${signed(o.result.prediction_error)} vs predicted` : ''}` : 'measured from the bill after completion'} tone={isNum(o.result?.actual_savings) && o.result.actual_savings > 0 ? 'success' : undefined} />
         {o.status === 'completed' && o.bill_settlement && <BillSavings s={o.bill_settlement} />}
-        {o.result?.latency && <LatencyPrediction l={o.result.latency} />}
+        {o.result?.latency && <LatencyPrediction l={o.result.latency} q="p95" />}
+        {isNum(o.result?.latency?.predicted_p99_ms) && <LatencyPrediction l={o.result.latency!} q="p99" />}
       </div>
       <CanaryCard o={o} />
       <EngineArgsCard o={o} />
@@ -87,12 +88,15 @@ function BillSavings({ s }: { s: NonNullable<Optimization['bill_settlement']> })
   return <Stat testid="bill-savings" label="Savings on the bill" value={usd(s.actual_savings)} hint={hint} tone={s.actual_savings > 0 ? 'success' : undefined} />
 }
 
-/** The agent's predicted p95 after the change beside what telemetry measured once the canary took all traffic. */
-function LatencyPrediction({ l }: { l: NonNullable<Optimization['result']['latency']> }) {
-  const hint = l.measured_p95_ms === null
-    ? `predicted ${ms(l.predicted_p95_ms)}; no telemetry yet since promotion`
-    : `predicted ${ms(l.predicted_p95_ms)}${isNum(l.prediction_error) ? ` · ${signed(l.prediction_error)} vs predicted` : ''} · ${l.samples} samples since promotion`
-  return <Stat testid="latency-prediction" label="p95 after the change" value={ms(l.measured_p95_ms)} hint={hint} />
+type Latency = NonNullable<Optimization['result']['latency']>
+
+/** The agent's predicted p95 (or p99) after the change beside what telemetry measured once the canary took all traffic. */
+function LatencyPrediction({ l, q }: { l: Latency; q: 'p95' | 'p99' }) {
+  const [predicted, measured, error] = q === 'p95' ? [l.predicted_p95_ms, l.measured_p95_ms, l.prediction_error] : [l.predicted_p99_ms ?? null, l.measured_p99_ms ?? null, l.p99_prediction_error ?? null]
+  const hint = measured === null
+    ? `predicted ${ms(predicted)}; no telemetry yet since promotion`
+    : `predicted ${ms(predicted)}${isNum(error) ? ` · ${signed(error)} vs predicted` : ''} · ${l.samples} samples since promotion`
+  return <Stat testid={q === 'p95' ? 'latency-prediction' : 'latency-prediction-p99'} label={`${q} after the change`} value={ms(measured)} hint={hint} />
 }
 
 function Outcome({ o }: { o: Optimization }) {

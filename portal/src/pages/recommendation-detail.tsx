@@ -85,6 +85,7 @@ function Predicted({ r }: { r: Recommendation }) {
   const rows: [string, string, string][] = []
   if (isNum(p.monthlyCostUsdBefore) || isNum(p.monthlyCostUsdAfter)) rows.push(['Monthly cost', usd(p.monthlyCostUsdBefore), usd(p.monthlyCostUsdAfter)])
   if (isNum(p.p95LatencyMsBefore) || isNum(p.p95LatencyMsAfter)) rows.push(['p95 latency', ms(p.p95LatencyMsBefore), ms(p.p95LatencyMsAfter)])
+  if (isNum(p.p99LatencyMsBefore) || isNum(p.p99LatencyMsAfter)) rows.push(['p99 latency', ms(p.p99LatencyMsBefore), ms(p.p99LatencyMsAfter)])
   const extra: [string, string][] = []
   if (isNum(p.throughputCapacityRatio)) extra.push(['Throughput capacity', times(p.throughputCapacityRatio)])
   if (isNum(p.qualityDelta)) extra.push(['Quality change', pp(p.qualityDelta)])

@@ -6,7 +6,7 @@ import type { EngineConfig } from '../../cloud/model/serving.ts'
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, entryOf, finite, predictGroup, riskOf, shapesOf } from '../fleet.ts'
-import { calibratedP95, dataUsed, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
+import { predictedLatency, dataUsed, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { consolidatedMonthlyUsd, planCrossCloud, planRightsizing } from './placement.ts'
 import { idleFindings } from './idle.ts'
 import { planReservedCapacity, planSpotMigration, type CostPlan, type PricedPool } from './rules.ts'
@@ -96,7 +96,6 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
   const config = plan.config ?? dep.stable.config
   const risk = riskFor(kind, ctx, state, plan)
   const afterNow = predictGroup(dep.model, config, shapesOf(plan.pools), state.rpsNow, state.traffic)
-  const latency = calibratedP95(state, afterNow)
   const before = poolSummary(state.pools)
   const after = poolSummary(plan.pools)
   const pools = plan.pools.map(({ cloud, region, instanceType, pricing, count }) => ({ cloud, region, instanceType, pricing, count }))
@@ -106,7 +105,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     confidence: confidenceOf(state.source, { estimate: plan.estimate, crossCloud: kind === 'cross_cloud_migration' }),
     predicted: {
       monthlyCostUsdBefore: cents(plan.monthlyBeforeUsd), monthlyCostUsdAfter: cents(plan.monthlyAfterUsd),
-      p95LatencyMsBefore: finite(latency.before, 1) ?? undefined, p95LatencyMsAfter: finite(latency.after, 1) ?? undefined,
+      ...predictedLatency(state, afterNow),
       throughputCapacityRatio: finite(afterNow.capacityRps / state.now.capacityRps, 3) ?? undefined,
     },
     evidence: {

@@ -7,7 +7,7 @@ import type { RecommendationDraft, RecommendationType } from '../../recommendati
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, deploymentById, entryOf, finite, latencyBudget, predictGroup, riskOf, type GroupPrediction } from '../fleet.ts'
 import { reportedP95, reportedP99 } from '../reported.ts'
-import { calibratedP95, calibration, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
+import { predictedLatency, calibration, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { batchingChange, fp8WeightsChange, kvCacheChange, type KnobChange } from './rules.ts'
 
 /** Version reported at registration. */
@@ -41,7 +41,6 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     ...(c.qualityDelta < 0 && c.qualityDelta >= -QUALITY_RISK_THRESHOLD ? [{ points: 0, reason: `quality model predicts a negligible ${(c.qualityDelta * 100).toFixed(2)} pt change (peers §5.2)` }] : []),
     ...(dep.latencyCritical ? [{ points: 1, reason: 'latency-critical deployment' }] : []),
   ])
-  const latency = calibratedP95(state, c.afterNow)
   const cost = state.monthlyCostUsd
   return {
     type: kind, agentType: 'performance', deploymentId: dep.id, title: `${TITLES[kind]} on ${dep.name}: ${knobs}`,
@@ -49,7 +48,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     confidence: confidenceOf(state.source),
     predicted: {
       monthlyCostUsdBefore: cents(cost), monthlyCostUsdAfter: cents(cost),
-      p95LatencyMsBefore: finite(latency.before, 1) ?? undefined, p95LatencyMsAfter: finite(latency.after, 1) ?? undefined,
+      ...predictedLatency(state, c.afterNow),
       throughputCapacityRatio: finite(c.afterPeak.capacityRps / c.beforePeak.capacityRps, 3) ?? undefined,
       qualityDelta: finite(c.qualityDelta, 4) ?? undefined,
     },

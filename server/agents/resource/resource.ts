@@ -5,7 +5,7 @@
 import type { RecommendationDraft, RecommendationType } from '../../recommendations/recommendation.ts'
 import type { Agent, AgentContext, Finding, RecommendationUnderReview, ValidationVerdict } from '../agent.ts'
 import { cents, confidenceOf, deploymentById, finite, predictGroup, riskOf } from '../fleet.ts'
-import { calibratedP95, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
+import { predictedLatency, dataUsed, deploymentState, deploymentStates, type DeploymentState, recommendFromFinding } from '../state.ts'
 import { planShapes, summary } from '../performance/performance.ts'
 import { consolidation, scaleOut, SCALE_OUT_SATURATION, type ReplicaChange } from './rules.ts'
 
@@ -25,7 +25,6 @@ function finding(kind: RecommendationType, state: DeploymentState, c: ReplicaCha
 function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentState, c: ReplicaChange): RecommendationDraft {
   const dep = state.deployment
   const pool = state.pools[0]!
-  const latency = calibratedP95(state, c.nowAfter)
   const out = kind === 'consolidation'
   const risk = riskOf(out
     ? [
@@ -42,7 +41,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
     confidence: confidenceOf(state.source),
     predicted: {
       monthlyCostUsdBefore: cents(before), monthlyCostUsdAfter: cents(before + c.monthlyDeltaUsd),
-      p95LatencyMsBefore: finite(latency.before, 1) ?? undefined, p95LatencyMsAfter: finite(latency.after, 1) ?? undefined,
+      ...predictedLatency(state, c.nowAfter),
       throughputCapacityRatio: finite(c.peakAfter.capacityRps / c.peakBefore.capacityRps, 3) ?? undefined,
     },
     evidence: {

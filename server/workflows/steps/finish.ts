@@ -58,18 +58,26 @@ export async function finishStep(env: StepEnv<OptimizationDeps>, run: Run): Prom
 }
 
 /**
- * The latency the agent predicted for the changed deployment against the p95 its telemetry
+ * The latency the agent predicted for the changed deployment against the p95 and p99 its telemetry
  * measured since the canary took all traffic: the latency side of the prediction error.
  */
 async function latencyOf(env: StepEnv<OptimizationDeps>, run: Run, c: OptimizationContext) {
-  const predicted = c.recommendation.predicted?.p95LatencyMsAfter ?? null
   const from = c.promoted_at ? new Date(c.promoted_at) : null
   const signals = from ? await readDeploymentSignals(env.deps.db, run.customerId, c.deployment_id, { from, to: env.now }) : null
-  const measured = signals?.p95LatencyMs ?? null
+  const p95 = versus(c.recommendation.predicted?.p95LatencyMsAfter ?? null, signals?.p95LatencyMs ?? null)
+  const p99 = versus(c.recommendation.predicted?.p99LatencyMsAfter ?? null, signals?.p99LatencyMs ?? null)
   return {
-    predicted_p95_ms: predicted === null ? null : round2(predicted), measured_p95_ms: measured === null ? null : round2(measured),
-    prediction_error: predicted && measured !== null ? Math.round(((measured - predicted) / predicted) * 10_000) / 10_000 : null,
+    predicted_p95_ms: p95.predicted, measured_p95_ms: p95.measured, prediction_error: p95.error,
+    predicted_p99_ms: p99.predicted, measured_p99_ms: p99.measured, p99_prediction_error: p99.error,
     measured_from: from?.toISOString() ?? null, measured_to: env.now.toISOString(), samples: signals?.samples ?? 0,
+  }
+}
+
+/** A predicted and a measured figure, and (measured − predicted) / predicted; null where either is missing. */
+function versus(predicted: number | null, measured: number | null) {
+  return {
+    predicted: predicted === null ? null : round2(predicted), measured: measured === null ? null : round2(measured),
+    error: predicted && measured !== null ? Math.round(((measured - predicted) / predicted) * 10_000) / 10_000 : null,
   }
 }
 
