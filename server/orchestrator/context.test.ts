@@ -77,26 +77,37 @@ describe(`the agents' context reads a day of telemetry, on ${testDbKind}`, () =>
     expect((await runAnalysis(resourceAgent, hydrateContext(later, catalog))).sources['chat-8b']).not.toBe('settling')
   })
 
-  it('adds the deployments a connected Prometheus shows and the provider does not run, and judges them only once their telemetry shows load', async () => {
+  it('adds the deployments a connected Prometheus shows and the provider does not run, and judges them only once there is telemetry of them', async () => {
     const f = await simFixture(db, SMALL_FLEET)
     const now = f.clock.now()
     const src = (await insertSource(db, { customerId: f.customerId, url: 'https://prom.example.com', headers: {}, deploymentLabel: 'deployment_id', groupLabel: 'group' }, now))!
     const node = (n: string) => ({ node: n, instance_id: `i-${n}`, instance_type: 'g5.xlarge', capacity_type: 'on-demand' as const, region: 'us-east-1', gpus: 1 })
-    const fleet = [{ deployment_id: 'ext-chat', model_name: 'Qwen/Qwen2.5-7B-Instruct', pods: { stable: 2, canary: 0 }, nodes: [node('n1'), node('n2')] }, { deployment_id: 'chat-8b', model_name: 'x-8B', pods: { stable: 1, canary: 0 }, nodes: [] }]
-    await recordPoll(db, src.id, { ok: true, series: 10, deployments: ['ext-chat', 'chat-8b'], fleet, clusterState: true }, now)
+    const fleet = [
+      { deployment_id: 'ext-chat', model_name: 'Qwen/Qwen2.5-7B-Instruct', pods: { stable: 2, canary: 0 }, nodes: [node('n1'), node('n2')] },
+      { deployment_id: 'ext-idle', model_name: 'Qwen/Qwen2.5-7B-Instruct', pods: { stable: 1, canary: 0 }, nodes: [node('n3')] },
+      { deployment_id: 'chat-8b', model_name: 'x-8B', pods: { stable: 1, canary: 0 }, nodes: [] },
+    ]
+    await recordPoll(db, src.id, { ok: true, series: 10, deployments: ['ext-chat', 'ext-idle', 'chat-8b'], fleet, clusterState: true }, now)
 
     const quiet = await buildContextData({ db, clock: f.clock, cloud: f.sim }, f.customerId, catalog)
     // the provider's own deployment keeps the provider's picture; the other comes from the cluster
-    expect(quiet.fleet.deployments.map((d) => d.id).sort()).toEqual(['chat-8b', 'ext-chat'])
+    expect(quiet.fleet.deployments.map((d) => d.id).sort()).toEqual(['chat-8b', 'ext-chat', 'ext-idle'])
     expect(quiet.fleet.instances.filter((i) => i.deploymentId === 'ext-chat').map((i) => i.id)).toEqual(['i-n1', 'i-n2'])
-    expect(quiet.settling!['ext-chat']?.reason).toMatch(/discovered through Prometheus.*no requests/)
+    expect(quiet.settling!['ext-chat']?.reason).toMatch(/discovered through Prometheus.*no telemetry/)
     expect(quiet.telemetry!.via['ext-chat']).toBe('Prometheus https://prom.example.com')
 
     const rows: DeploymentMetricRow[] = []
-    for (let t = now.getTime() - 10 * 60_000; t < now.getTime(); t += 15_000) rows.push({ deploymentId: 'ext-chat', group: 'stable', metricType: 'throughput_rps', tsMs: t, value: 3 })
+    for (let t = now.getTime() - 10 * 60_000; t < now.getTime(); t += 15_000) {
+      rows.push({ deploymentId: 'ext-chat', group: 'stable', metricType: 'throughput_rps', tsMs: t, value: 3 })
+      rows.push({ deploymentId: 'ext-idle', group: 'stable', metricType: 'throughput_rps', tsMs: t, value: 0 })
+    }
     await insertDeploymentMetrics(db, f.customerId, rows)
     const busy = await buildContextData({ db, clock: f.clock, cloud: f.sim }, f.customerId, catalog)
     expect(busy.settling!['ext-chat']).toBeUndefined()
+    expect(busy.signals['ext-chat']!.samples).toBeGreaterThan(0)
+    // measured idle is judged (its cost is worth reporting), unlike unmeasured
+    expect(busy.settling!['ext-idle']).toBeUndefined()
+    expect(busy.signals['ext-idle']!.throughputRps).toBe(0)
     expect(deploymentState(hydrateContext(busy, catalog), busy.fleet.deployments.find((d) => d.id === 'ext-chat')!).rpsNow).toBeCloseTo(3, 6)
   })
 })

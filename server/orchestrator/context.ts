@@ -80,10 +80,14 @@ export async function judgedFleet(deps: Pick<Deps, 'db' | 'cloud'>, customerId: 
   return { instances: [...provider.instances, ...seen.instances], deployments: [...provider.deployments, ...seen.deployments], discovered: new Set(seen.deployments.map((d) => d.id)) }
 }
 
-/** A deployment known only from its telemetry waits until that telemetry shows it serving: a rate of zero would read as idle capacity. */
+/**
+ * A deployment known only from its telemetry has no registered load to fall back on: it waits for
+ * telemetry in its window. A measured rate of zero is judged (idle capacity is worth reporting); no
+ * measurement at all would read as one.
+ */
 function awaitingLoad(signals: ObservedSignals | null, at: Date): Settling | null {
-  if ((signals?.samples ?? 0) > 0 && (signals?.throughputRps ?? 0) > 0) return null
-  return { since: at.toISOString(), until: null, reason: 'it was discovered through Prometheus and its telemetry shows no requests in the window yet; it is judged once it does' }
+  if ((signals?.samples ?? 0) > 0) return null
+  return { since: at.toISOString(), until: null, reason: 'it was discovered through Prometheus and no telemetry of it is in the window yet; it is judged once there is' }
 }
 
 /** Reads everything an agent needs about one customer, now. */
