@@ -11,7 +11,7 @@ import type { Deps } from '../deps.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { startAnalysis } from '../recommendations/analyze.ts'
 import { AGENT_TYPES } from '../recommendations/recommendation.ts'
-import { deploymentWindows, judgedFleet, SIGNAL_WINDOW_MS } from '../orchestrator/context.ts'
+import { deploymentWindows, judgedFleet, SIGNAL_WINDOW_MS, type JudgedFleet } from '../orchestrator/context.ts'
 import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 import { accountFleet, presentDeployment, presentInstance, type OnboardRequest } from './onboarding.ts'
 import { customersWithoutOnboarding, getOnboarding, setDiscovery, upsertOnboarding, type OnboardingRow } from './store.ts'
@@ -112,16 +112,15 @@ export async function adoptExistingFleets(deps: OnboardingDeps): Promise<string[
   return adopted
 }
 
+type Signals = Awaited<ReturnType<typeof readSignalsByDeployment>>
+
 /**
  * The deployments only a connected Prometheus shows (the provider does not run them), as the agents
  * see them: advice only, no desired state; with their instances and observed signals.
  */
-async function advisoryOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string) {
-  const now = deps.clock.now()
-  const fleet = await judgedFleet(deps, customerId, { catalog: bundledCatalog(), prices: [], now })
+function advisoryOf(fleet: JudgedFleet, signals: Signals) {
   const seen = fleet.deployments.filter((d) => fleet.discovered.has(d.id))
   const instances = fleet.instances.filter((i) => i.deploymentId !== null && fleet.discovered.has(i.deploymentId))
-  const signals = await readSignalsByDeployment(deps.db, customerId, seen.map((d) => d.id), { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }, 'stable')
   return {
     advisory_instances: instances.map(presentInstance),
     advisory_deployments: seen.map((d) => {
@@ -136,15 +135,17 @@ async function advisoryOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId
 export async function infrastructureOf(deps: Pick<Deps, 'db' | 'clock' | 'cloud'>, customerId: string) {
   const row = await getOnboarding(deps.db, customerId)
   const status = row?.status ?? 'pending'
-  const advisory = await advisoryOf(deps, customerId)
+  const now = deps.clock.now()
+  // one read of the provider and the connected sources serves both the managed and the advisory part
+  const judged = await judgedFleet(deps, customerId, { catalog: bundledCatalog(), prices: [], now })
+  const signals = await readSignalsByDeployment(deps.db, customerId, judged.deployments.map((d) => d.id), { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }, 'stable')
+  const advisory = advisoryOf(judged, signals)
   if (status !== 'discovered') {
     return { status, cloud_provider: row?.cloud_provider ?? null, region: row?.region ?? null, error: row?.error ?? null, discovered_at: null, instances: [], vllm_deployments: [], ...advisory }
   }
-  const fleet = await deps.cloud.listResources(customerId)
-  const now = deps.clock.now()
-  const window = { from: new Date(now.getTime() - SIGNAL_WINDOW_MS), to: now }
+  const managed = (id: string | null) => id === null || !judged.discovered.has(id)
+  const fleet = { instances: judged.instances.filter((i) => managed(i.deploymentId)), deployments: judged.deployments.filter((d) => managed(d.id)) }
   const live = fleet.instances.filter((i) => i.state !== 'terminated')
-  const signals = await readSignalsByDeployment(deps.db, customerId, fleet.deployments.map((d) => d.id), window, 'stable')
   const [desired, prefs] = await Promise.all([ensureFleetDesired(deps, customerId, fleet), customerPreferences(deps.db, customerId)])
   const windows = await deploymentWindows(deps.db, customerId, fleet.deployments, now)
   const deployments = fleet.deployments.map((d) => ({
