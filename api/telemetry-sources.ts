@@ -29,6 +29,13 @@ export const DiscoveredDeployment = Type.Object({
   model_name: Nullable(Type.String()),
   pods: Type.Object({ stable: Type.Integer(), canary: Type.Integer() }),
   nodes: Type.Array(DiscoveredNode),
+  engine: Type.Optional(Nullable(Type.Object({
+    kv_cache_dtype: Type.Union([Type.Literal('auto'), Type.Literal('fp8'), Type.Null()]),
+    prefix_caching: Nullable(Type.Boolean()),
+    gpu_memory_utilization: Nullable(Type.Number()),
+    kv_cache_tokens: Nullable(Type.Number({ description: "one replica's KV capacity in tokens" })),
+    servers: Type.Integer({ description: 'vLLM servers whose report this is' }),
+  }, { description: "the engine flags the deployment's vLLM servers report in vllm:cache_config_info; null when none does" }))),
 })
 
 /** A source with its health, as the API shows it (header values are never shown). */
@@ -58,6 +65,11 @@ export const TelemetrySourceView = Type.Object({
       deployment_id: Type.String(),
       judged: Type.Boolean({ description: 'the agents can size it (model, instance types) and judge it once its telemetry shows load' }),
       reason: Nullable(Type.String({ description: 'why the agents cannot size it' })),
+      engine: Nullable(Type.Object({
+        quantization: Type.String(), kv_cache_dtype: Type.String(), max_num_seqs: Type.Integer(), max_num_batched_tokens: Type.Integer(),
+        gpu_memory_utilization: Type.Number(), enable_prefix_caching: Type.Boolean(), tensor_parallel_size: Type.Integer(),
+        reported: Type.Array(Type.String(), { description: 'flags taken from the fleet (vllm:cache_config_info, the checkpoint name, the reported KV capacity for the tensor-parallel size); the others are vLLM defaults' }),
+      }, { description: 'the engine configuration the agents judge the deployment with; null when it cannot be sized' })),
     }), { description: 'deployments this source shows that the cloud provider does not run: the agents judge them from this source alone and their recommendations are advisory (the operator applies them)' }),
     polls: Type.Integer(),
     failures: Type.Integer(),

@@ -7,6 +7,7 @@ import { HOURS_PER_MONTH, type Catalog } from '../cloud/catalog/catalog.ts'
 import type { Cloud, FleetDeployment, FleetInstance } from '../cloud/provider.ts'
 import type { FleetSpec } from '../cloud/index.ts'
 import type { ObservedSignals } from '../agents/agent.ts'
+import type { EngineConfig } from '../cloud/model/serving.ts'
 
 /** AWS IAM role ARN: 12-digit account, role path and name of IAM's allowed characters. */
 export const IAM_ROLE_ARN = /^arn:aws:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
@@ -60,20 +61,24 @@ export function presentInstance(i: FleetInstance) {
   }
 }
 
+/** An engine configuration as the API shows it (vLLM's flag names). */
+export function engineConfigView(c: EngineConfig) {
+  return {
+    quantization: c.quantization, kv_cache_dtype: c.kvCacheDtype, max_num_seqs: c.maxNumSeqs, max_num_batched_tokens: c.maxNumBatchedTokens,
+    gpu_memory_utilization: c.gpuMemoryUtilization, enable_prefix_caching: c.enablePrefixCaching, tensor_parallel_size: c.tensorParallelSize,
+  }
+}
+
 /** A deployment as `GET /customers/{id}/infrastructure` shows it, with its observed signals when any. */
 export function presentDeployment(d: FleetDeployment, instances: FleetInstance[], signals: ObservedSignals | null) {
   const own = instances.filter((i) => i.deploymentId === d.id && i.state !== 'terminated')
-  const c = d.stable.config
   return {
     deployment_id: d.id, name: d.name, model: d.model.name, model_params_b: d.model.paramsB, cloud: d.cloud, region: d.region,
     instance_ids: d.stable.instanceIds, canary_instance_ids: d.canary?.instanceIds ?? [], canary_weight: d.canary?.weight ?? 0,
     requests_per_second: d.traffic.baseRps, avg_latency_p95: signals?.p95LatencyMs ?? null, p99_latency_ms: signals?.p99LatencyMs ?? null,
     gpu_utilization: signals?.gpuUtilization ?? null, latency_critical: d.latencyCritical,
     slo: { p95_ms: d.slo.p95Ms, p99_ms: d.slo.p99Ms, max_error_rate: d.slo.maxErrorRate, min_quality: d.slo.minQuality },
-    engine_config: {
-      quantization: c.quantization, kv_cache_dtype: c.kvCacheDtype, max_num_seqs: c.maxNumSeqs, max_num_batched_tokens: c.maxNumBatchedTokens,
-      gpu_memory_utilization: c.gpuMemoryUtilization, enable_prefix_caching: c.enablePrefixCaching, tensor_parallel_size: c.tensorParallelSize,
-    },
+    engine_config: engineConfigView(d.stable.config),
     monthly_cost: round2(own.reduce((s, i) => s + i.hourlyUsd, 0) * HOURS_PER_MONTH),
     endpoints: { chat: d.endpoints.chat.router, vllm_metrics: d.endpoints.vllmMetrics.stable },
   }

@@ -26,7 +26,7 @@ describe('reading the cluster from kube-state-metrics', () => {
 
   it('lists the deployments vLLM shows with their model even without kube-state-metrics', () => {
     const vllm: Record<string, string>[] = [{ deployment_id: 'chat', model_name: 'meta-llama/Llama-3.1-8B-Instruct' }, { deployment_id: 'chat', model_name: 'meta-llama/Llama-3.1-8B-Instruct' }, { model_name: 'unlabelled' }]
-    expect(discoverFleet(vllm, 'deployment_id', none)).toEqual([{ deployment_id: 'chat', model_name: 'meta-llama/Llama-3.1-8B-Instruct', pods: { stable: 0, canary: 0 }, nodes: [] }])
+    expect(discoverFleet(vllm, 'deployment_id', none)).toEqual([{ deployment_id: 'chat', model_name: 'meta-llama/Llama-3.1-8B-Instruct', pods: { stable: 0, canary: 0 }, nodes: [], engine: null }])
   })
 
   it('joins pods to their nodes, counts pods per group, lists a shared node once, and keeps a deployment whose servers are down', () => {
@@ -50,7 +50,7 @@ describe('reading the cluster from kube-state-metrics', () => {
     }
     const fleet = discoverFleet([{ deployment_id: 'chat', model_name: 'm' }], 'deployment_id', answers)
     expect(fleet.map((d) => d.deployment_id)).toEqual(['batch', 'chat'])
-    expect(fleet[0]).toEqual({ deployment_id: 'batch', model_name: null, pods: { stable: 1, canary: 0 }, nodes: [] })
+    expect(fleet[0]).toEqual({ deployment_id: 'batch', model_name: null, pods: { stable: 1, canary: 0 }, nodes: [], engine: null })
     expect(fleet[1]!.pods).toEqual({ stable: 2, canary: 1 })
     expect(fleet[1]!.nodes).toEqual([
       { node: 'n1', instance_id: 'i-1', instance_type: 'g6e.xlarge', capacity_type: 'spot', region: 'us-east-1', gpus: 1 },

@@ -8,6 +8,7 @@
  * only when allow-listed (`--metric-labels-allowlist`, see docs/connect-a-real-fleet.md).
  */
 import type { Pricing } from '../cloud/provider.ts'
+import type { ObservedEngine } from './engine.ts'
 import type { VectorSample } from './promql.ts'
 
 /** One node as discovered; a field kube-state-metrics does not export is null. */
@@ -26,6 +27,8 @@ export interface DiscoveredDeployment {
   model_name: string | null
   pods: { stable: number; canary: number }
   nodes: DiscoveredNode[]
+  /** Its engine flags as its vLLM servers report them (`vllm:cache_config_info`); null when none does (absent in polls stored before it was read). */
+  engine?: ObservedEngine | null
 }
 
 /** The kube-state-metrics series read, one instant query each. */
@@ -81,9 +84,9 @@ function nodeOf(name: string, index: { labels: Map<string, VectorSample>; info: 
  * reports. Every deployment vLLM shows is listed; pods of deployments vLLM does not show are too
  * (a deployment whose servers are down still has pods and nodes, and still costs).
  */
-export function discoverFleet(vllmSeries: Record<string, string>[], deploymentLabel: string, a: ClusterAnswers): DiscoveredDeployment[] {
+export function discoverFleet(vllmSeries: Record<string, string>[], deploymentLabel: string, a: ClusterAnswers, engines = new Map<string, ObservedEngine>()): DiscoveredDeployment[] {
   const fleet = new Map<string, DiscoveredDeployment>()
-  const entry = (id: string) => fleet.get(id) ?? fleet.set(id, { deployment_id: id, model_name: null, pods: { stable: 0, canary: 0 }, nodes: [] }).get(id)!
+  const entry = (id: string) => fleet.get(id) ?? fleet.set(id, { deployment_id: id, model_name: null, pods: { stable: 0, canary: 0 }, nodes: [], engine: engines.get(id) ?? null }).get(id)!
   for (const s of vllmSeries) {
     const id = s[deploymentLabel]
     if (!id) continue

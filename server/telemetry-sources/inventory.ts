@@ -2,24 +2,24 @@
  * A fleet the cloud provider does not run, as its Prometheus shows it, turned into the inventory
  * the agents reason over: each node a GPU instance (type, GPUs and price from the catalog and the
  * price lists, capacity type from the node's labels), each deployment its model (sized from vLLM's
- * `model_name`) on the engine flags an operator would start it with. Nothing here is a guess the
+ * `model_name`) on the engine flags its servers report, vLLM's defaults for the rest (engine.ts). Nothing here is a guess the
  * agents then trust blindly: the request rate and request shape are left at zero and the
  * defaults, to be learned from telemetry (server/agents/workload.ts), and a deployment whose
  * telemetry shows no load is not judged (server/orchestrator/context.ts). Pure.
  */
 import { findInstanceType, type Catalog, type CatalogEntry } from '../cloud/catalog/catalog.ts'
-import { operatorDefaultConfig } from '../cloud/model/defaults.ts'
 import { resolveModel } from '../cloud/model/match.ts'
 import { DEFAULT_REQUEST_SHAPE, type TrafficProfile } from '../cloud/model/serving.ts'
 import type { Cloud, FleetDeployment, FleetInstance, PriceQuote, Pricing } from '../cloud/provider.ts'
 import { proposeFor, toProviderSlo, type SloSpec } from '../slo/slo.ts'
 import type { DiscoveredDeployment, DiscoveredNode } from './cluster.ts'
+import { judgedEngine, type ReportedFlag } from './engine.ts'
 
 /** A discovered deployment the agents cannot reason about, and why. */
 export interface Unresolved { deployment_id: string; reason: string }
 
-/** The agents' inventory of the deployments a cluster shows. */
-export interface ClusterInventory { instances: FleetInstance[]; deployments: FleetDeployment[]; unresolved: Unresolved[] }
+/** The agents' inventory of the deployments a cluster shows, with the engine flags each deployment reported (the rest are vLLM's defaults). */
+export interface ClusterInventory { instances: FleetInstance[]; deployments: FleetDeployment[]; unresolved: Unresolved[]; reported: Map<string, ReportedFlag[]> }
 
 /**
  * What a discovered deployment is assumed to be until telemetry says otherwise. Rate zero: a
@@ -65,7 +65,7 @@ interface Input {
   now: Date
 }
 
-type Resolved = { ok: true; deployment: FleetDeployment; instances: FleetInstance[] } | { ok: false; reason: string }
+type Resolved = { ok: true; deployment: FleetDeployment; instances: FleetInstance[]; reported: ReportedFlag[] } | { ok: false; reason: string }
 
 function instanceOf(input: Input, d: DiscoveredDeployment, node: DiscoveredNode, entry: CatalogEntry): FleetInstance {
   const region = node.region ?? entry.region
@@ -88,30 +88,31 @@ function resolve(input: Input, d: DiscoveredDeployment): Resolved {
   const unknown = d.nodes.find((_, i) => !entries[i])
   if (unknown) return { ok: false, reason: `node ${unknown.node}'s instance type ${unknown.instance_type ?? '(no node.kubernetes.io/instance-type label)'} is not in the price catalog` }
   const first = entries[0]!
-  const config = operatorDefaultConfig(model.model, first.gpuType, first.gpuCount)
-  if (!config) return { ok: false, reason: `${model.model.name} does not fit on ${first.instanceType} (${first.gpuCount}× ${first.gpuType})` }
+  const engine = judgedEngine(model.model, first.gpuType, first.gpuCount, d.engine)
+  if (!engine) return { ok: false, reason: `${model.model.name} does not fit on ${first.instanceType} (${first.gpuCount}× ${first.gpuType})` }
   const instances = d.nodes.map((n, i) => instanceOf(input, d, n, entries[i]!))
   const base = { latencyCritical: DISCOVERED_PRIOR.latencyCritical, traffic: DISCOVERED_PRIOR.traffic }
   const slo = toProviderSlo(input.slos.get(d.deployment_id) ?? proposeFor(base))
   const deployment: FleetDeployment = {
     id: d.deployment_id, customerId: input.customerId, name: d.deployment_id, cloud: instances[0]!.cloud, region: instances[0]!.region,
-    model: model.model, ...base, slo, stable: { instanceIds: instances.map((i) => i.id), config },
+    model: model.model, ...base, slo, stable: { instanceIds: instances.map((i) => i.id), config: engine.config },
     // a rollout under way (canary pods) leaves the deployment settling; its groups' nodes are not told apart here
-    canary: d.pods.canary > 0 ? { instanceIds: [], config, weight: 0 } : null,
+    canary: d.pods.canary > 0 ? { instanceIds: [], config: engine.config, weight: 0 } : null,
     endpoints: NO_ENDPOINTS,
   }
-  return { ok: true, deployment, instances }
+  return { ok: true, deployment, instances, reported: engine.reported }
 }
 
 /** The inventory of every discovered deployment not in `known` (the provider's own deployments). */
 export function inventoryFromCluster(input: Input, known: Set<string>): ClusterInventory {
-  const out: ClusterInventory = { instances: [], deployments: [], unresolved: [] }
+  const out: ClusterInventory = { instances: [], deployments: [], unresolved: [], reported: new Map() }
   for (const d of input.fleet) {
     if (known.has(d.deployment_id) || out.deployments.some((x) => x.id === d.deployment_id)) continue
     const r = resolve(input, d)
     if (!r.ok) { out.unresolved.push({ deployment_id: d.deployment_id, reason: r.reason }); continue }
     out.deployments.push(r.deployment)
     out.instances.push(...r.instances)
+    out.reported.set(r.deployment.id, r.reported)
   }
   return out
 }

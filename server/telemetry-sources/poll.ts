@@ -6,6 +6,7 @@
 import type { Deps } from '../deps.ts'
 import { ingestBatch } from '../telemetry/ingest.ts'
 import { CLUSTER_QUERIES, discoverFleet, type ClusterAnswers } from './cluster.ts'
+import { ENGINE_QUERY, observedEngines } from './engine.ts'
 import { prometheusApi, type PrometheusApi } from './prometheus-api.ts'
 import { recordsOf, signalQueries, type QueryShape } from './promql.ts'
 import { listSources, recordPoll, type PollOutcome, type SourceRow } from './store.ts'
@@ -27,16 +28,17 @@ export async function pollSource(deps: Pick<Deps, 'db' | 'clock' | 'log'>, src: 
   try {
     const queries = signalQueries(shape)
     const wallNow = new Date()
-    const [vectors, series, cluster] = await Promise.all([
+    const [vectors, series, cluster, engines] = await Promise.all([
       Promise.all(queries.map((q) => api.query(q.expr))),
       api.series([FLEET_SERIES], new Date(wallNow.getTime() - DISCOVERY_LOOKBACK_MS), wallNow),
       clusterAnswers(api),
+      api.query(ENGINE_QUERY),
     ])
     const records = vectors.flatMap((v, i) => recordsOf(queries[i]!.type, v, shape, at.getTime()))
     if (records.length) await ingestBatch(deps.db, src.customer_id, records, { clock: deps.clock, source: 'prometheus' })
     const deployments = [...new Set(series.map((s) => s[shape.deploymentLabel]).filter((d): d is string => !!d))].sort()
     const clusterState = cluster.podInfo.length > 0 || cluster.nodeLabels.length > 0
-    outcome = { ok: true, series: series.length, deployments, fleet: discoverFleet(series, shape.deploymentLabel, cluster), clusterState }
+    outcome = { ok: true, series: series.length, deployments, fleet: discoverFleet(series, shape.deploymentLabel, cluster, observedEngines(engines, shape)), clusterState }
   } catch (err) {
     outcome = { ok: false, error: (err as Error).message }
     deps.log.warn({ source: src.id, url: src.url, err: outcome.error }, 'telemetry source poll failed')

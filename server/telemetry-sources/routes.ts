@@ -16,6 +16,7 @@ import { deleteSource, insertSource, listSources, type SourceRow } from './store
 import { inventoryDrift } from './cluster.ts'
 import { inventoryFromCluster } from './inventory.ts'
 import { bundledCatalog } from '../cloud/catalog/catalog.ts'
+import { engineConfigView } from '../onboarding/onboarding.ts'
 
 /** What the provider runs: its running instances (what the cluster's nodes are compared with) and its deployments. */
 export interface ProviderView { running: { id: string; deploymentId: string | null }[]; deployments: Set<string> }
@@ -29,8 +30,8 @@ async function providerView(deps: Pick<Deps, 'cloud'>, customerId: string): Prom
 function advisoryOf(s: SourceRow, provider: ProviderView, at: Date) {
   const inv = inventoryFromCluster({ customerId: s.customer_id, fleet: s.fleet, catalog: bundledCatalog(), prices: [], slos: new Map(), now: at }, provider.deployments)
   return [
-    ...inv.deployments.map((d) => ({ deployment_id: d.id, judged: true, reason: null })),
-    ...inv.unresolved.map((u) => ({ deployment_id: u.deployment_id, judged: false, reason: u.reason })),
+    ...inv.deployments.map((d) => ({ deployment_id: d.id, judged: true, reason: null, engine: { ...engineConfigView(d.stable.config), reported: inv.reported.get(d.id) ?? [] } })),
+    ...inv.unresolved.map((u) => ({ deployment_id: u.deployment_id, judged: false, reason: u.reason, engine: null })),
   ].sort((a, b) => a.deployment_id.localeCompare(b.deployment_id))
 }
 

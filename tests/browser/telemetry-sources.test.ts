@@ -40,7 +40,7 @@ describe('telemetry sources in the portal', () => {
     expect((await p.http('POST', `/customers/${c.customerId}/infrastructure`, { token: c.token, body: fleet })).status).toBe(201)
     fleetProm = await prometheusOnFleet(p, c)
     const { prom } = fleetProm
-    const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body as { instances: { instance_id: string; instance_type: string; pricing: string }[] }
+    const infra = (await p.http('GET', `/customers/${c.customerId}/infrastructure`, { token: c.token })).body as { instances: { instance_id: string; instance_type: string; pricing: string }[]; vllm_deployments: { deployment_id: string; engine_config: { tensor_parallel_size: number } }[] }
 
     const ctx = await contextWithSession(browser, { token: c.token, role: 'customer', customerId: c.customerId, email: c.email })
     const page = await ctx.newPage()
@@ -83,6 +83,10 @@ describe('telemetry sources in the portal', () => {
     const advisory = otherPage.getByTestId('telemetry-sources').getByTestId('discovered-chat').getByTestId('advisory')
     await advisory.waitFor({ timeout: 20_000 })
     expect(await advisory.textContent()).toContain('recommendations are for you to apply')
+    // the engine it is judged on is the one its servers report in vllm:cache_config_info
+    const running = infra.vllm_deployments.find((d) => d.deployment_id === 'chat')!.engine_config
+    expect(await advisory.getByTestId('judged-engine').textContent()).toContain(`tensor parallel ${running.tensor_parallel_size}`)
+    expect(await advisory.getByTestId('judged-engine').textContent()).toContain('reported by the fleet: gpu memory utilization, kv cache dtype, prefix caching, tensor parallel size')
     expect(otherErrors).toEqual([])
 
     await card.getByRole('button', { name: 'Disconnect' }).click()

@@ -44,7 +44,14 @@ describe('integration: a fleet known only through its Prometheus', () => {
     const created = await p.http('POST', `/customers/${c.customerId}/telemetry-sources`, { token: c.token, body: { kind: 'prometheus', url: prom.url } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     expect(created.body.health.deployments).toEqual(deploymentIds)
-    expect(created.body.health.advisory).toEqual(deploymentIds.map((id) => ({ deployment_id: id, judged: true, reason: null })))
+    expect(created.body.health.advisory).toEqual(deploymentIds.map((id) => ({ deployment_id: id, judged: true, reason: null, engine: expect.any(Object) })))
+    // the engine the agents judge it with is the one its servers run: flags from vllm:cache_config_info, the tensor-parallel size from the KV capacity reported
+    const running = (await p.http('GET', `/customers/${owner.customerId}/infrastructure`, { token: owner.token })).body.vllm_deployments
+    for (const a of created.body.health.advisory) {
+      const truth = running.find((d: { deployment_id: string }) => d.deployment_id === a.deployment_id).engine_config
+      expect(a.engine).toMatchObject({ kv_cache_dtype: truth.kv_cache_dtype, enable_prefix_caching: truth.enable_prefix_caching, gpu_memory_utilization: truth.gpu_memory_utilization, tensor_parallel_size: truth.tensor_parallel_size })
+      expect(a.engine.reported).toEqual(expect.arrayContaining(['gpu_memory_utilization', 'kv_cache_dtype', 'prefix_caching', 'tensor_parallel_size']))
+    }
     await waitFor(async () => {
       await pollAllSources(p.deps)
       const rps = await p.http<{ value: number }[]>('GET', `/customers/${c.customerId}/metrics?metric_type=throughput_rps&deployment_id=${deploymentIds[0]}&start_time=${new Date(Date.now() - 600_000).toISOString()}`, { token: c.token })

@@ -71,10 +71,27 @@ function nodeSummary(d: Discovered): string {
   return [...counts].map(([k, n]) => `${n} × ${k}`).join(' · ') || '—'
 }
 
+/** The engine the agents assume for a deployment they only read, and which of it the fleet itself reported. */
+function JudgedEngine({ e }: { e: NonNullable<Advisory['engine']> }) {
+  const parts = [
+    `tensor parallel ${e.tensor_parallel_size}`, e.quantization === 'none' ? '16-bit weights' : `${e.quantization} weights`,
+    e.kv_cache_dtype === 'fp8' ? 'FP8 KV cache' : '16-bit KV cache', e.enable_prefix_caching ? 'prefix caching' : 'no prefix caching',
+  ]
+  const source = e.reported.length ? `reported by the fleet: ${e.reported.join(', ').replaceAll('_', ' ')}; the rest vLLM defaults` : 'nothing reported: vLLM defaults'
+  return <div className="muted small" data-testid="judged-engine">judged on {parts.join(' · ')} ({source})</div>
+}
+
 /** How the agents treat a deployment: run by the cloud provider (changes roll out), or seen only here (advice, or why it is not judged). */
 function AgentsCell({ a }: { a: Advisory | undefined }) {
   if (!a) return <span className="muted">changes roll out</span>
-  if (a.judged) return <span data-testid="advisory"><Badge tone="info">advisory</Badge> <span className="muted">seen only here: recommendations are for you to apply</span></span>
+  if (a.judged) {
+    return (
+      <span data-testid="advisory">
+        <Badge tone="info">advisory</Badge> <span className="muted">seen only here: recommendations are for you to apply</span>
+        {a.engine && <JudgedEngine e={a.engine} />}
+      </span>
+    )
+  }
   return <span data-testid="not-judged"><Badge tone="warning">not judged</Badge> {a.reason}</span>
 }
 

@@ -4,7 +4,9 @@
  * the name when no preset is close. The served name is kept, so metrics carry the customer's label.
  */
 import { MODELS, type ModelId } from './models.ts'
-import type { ModelSpec } from './serving.ts'
+import type { EngineConfig, ModelSpec } from './serving.ts'
+
+type EngineQuantization = EngineConfig['quantization']
 
 const FAMILIES: readonly ModelSpec['family'][] = ['llama', 'mistral', 'qwen', 'gemma']
 /** A preset matches when its size is within 30% of the name's (7B ↔ 7.25B, 70B ↔ 70.6B, 72B ↔ 72.7B). */
@@ -43,4 +45,18 @@ export function resolveModel(name: string): { ok: true; model: ModelSpec; preset
   }
   if (best) return { ok: true, model: { ...MODELS[best.id], name }, presetId: best.id }
   return { ok: true, model: { name, family, paramsB: size, contextLen: 8192 }, presetId: null }
+}
+
+/**
+ * Weight quantization a checkpoint's name declares (Hugging Face conventions: "-FP8",
+ * "-AWQ", "-GPTQ-Int4", "-quantized.w8a8"); 'none' when it declares none, which is what vLLM
+ * serves such a checkpoint with unless started with --quantization.
+ */
+export function quantizationOf(name: string): EngineQuantization {
+  const lower = name.toLowerCase()
+  if (lower.includes('fp8')) return 'fp8'
+  // the bit width a name states wins over the method's usual one (GPTQ is 4-bit unless "Int8")
+  if (/int8|w8a8|w8a16|8bit/.test(lower)) return 'int8'
+  if (/awq|gptq|int4|w4a16|4bit|nf4/.test(lower)) return 'int4'
+  return 'none'
 }
