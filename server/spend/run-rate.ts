@@ -5,9 +5,10 @@
  * optimization's realized savings read it from here, so they cannot disagree.
  */
 import type { BillLine, CloudProvider } from '../cloud/provider.ts'
+import { HOURS_PER_MONTH } from '../cloud/catalog/catalog.ts'
 
-/** Hours in a billing month (365 × 24 / 12), the convention of the catalog and the agents. */
-export const HOURS_PER_MONTH = 730
+// one convention for the catalog, the agents and the bill: 730 hours a month (365 × 24 / 12)
+export { HOURS_PER_MONTH }
 /** Trailing window the paid hourly price is read over. */
 export const RUN_RATE_WINDOW_MS = 3_600_000
 /** Bill lines shorter than this (an instance that just started) give no reliable hourly price. */

@@ -82,14 +82,16 @@ async function approveAndCheck(c: { customerId: string; token: string }, depId: 
 }
 
 describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
-  it('applies changes one after another: generations count them, the desired spec keeps every effect, older recommendations never undo newer changes @slow', async () => {
+  it('applies five agent-proposed changes one after another (the last under a load surge): generations count them, the desired spec keeps every effect, older recommendations never undo newer changes @slow', async () => {
     const log = phaseLog('COMPOSED CHANGES')
-    const { customerId, token } = await register('seq')
+    // six boxes for a load two can carry: room for a consolidation after the spot move
+    const { customerId, token } = await register('seq', 6)
     const depId = 'chat-seq'
     const start = (await deploymentView(customerId, token, depId)).dep
     expect(start.generation).toBe(1)
-    expect(start.desired.pools).toEqual([{ cloud: 'aws', region: 'us-east-1', instanceType: 'g6e.xlarge', pricing: 'on-demand', count: 2 }])
-    expect(start.observed.instances).toHaveLength(2)
+    expect(start.desired.pools).toEqual([{ cloud: 'aws', region: 'us-east-1', instanceType: 'g6e.xlarge', pricing: 'on-demand', count: 6 }])
+    expect(start.observed.instances).toHaveLength(6)
+    
 
     await analyze(customerId, token, ['cost', 'performance'])
     await validated(customerId, token, depId, (r) => r.agent_type === 'performance')
@@ -128,16 +130,35 @@ describe('e2e: changes compose on a versioned desired state (issue 10)', () => {
     }
 
     log.phase('Further changes, each approved after the previous completed')
-    for (let step = 0; step < 5 && (await deploymentView(customerId, token, depId)).dep.generation < 6; step++) {
-      await analyze(customerId, token, ['performance', 'cost'])
+    for (let step = 0; step < 5 && (await deploymentView(customerId, token, depId)).dep.generation < 5; step++) {
+      await analyze(customerId, token, ['performance', 'cost', 'resource'])
       const candidates = await validated(customerId, token, depId, (r) => !done.includes(r.id), 20_000).catch(() => [])
+      log.info(`candidates: ${candidates.map((r) => `${r.type} ${r.plan.summary ?? ''}`).join('; ')}`)
       const rec = candidates.sort((a, b) => b.estimated_savings - a.estimated_savings)[0]
       if (!rec) break
       await applyChange(rec)
     }
+    const beforeSurge = (await deploymentView(customerId, token, depId)).dep.generation
+    log.phase('A load swing: the offered load quadruples')
+    const surge = await p.http('POST', '/admin/simulator/faults', { token: p.adminToken, body: { customer_id: customerId, deployment_id: depId, target: 'all', kind: 'traffic_surge', magnitude: 4 } })
+    expect(surge.status).toBe(201)
+    // the agents see the surge once telemetry of it is in their window: analyze until the scale-out is proposed, then let it be validated
+    await waitFor(async () => {
+      await analyze(customerId, token, ['resource'])
+      const list = (await p.http<any[]>('GET', `/customers/${customerId}/recommendations?status=pending&deployment_id=${depId}&include_validating=true`, { token })).body
+      return list.some((r) => r.type === 'autoscaling')
+    }, { timeoutMs: 120_000, intervalMs: 1_000, what: 'a scale-out proposed under the surge' })
+    const [scaleOut] = await validated(customerId, token, depId, (r) => r.type === 'autoscaling', 120_000)
+    log.info(`under the surge: ${scaleOut.plan.summary} (${scaleOut.evidence.signals.join('; ')})`)
+    expect(await applyChange(scaleOut)).toBe(true)
+    expect((await p.http('DELETE', `/admin/simulator/faults/${surge.body.id}`, { token: p.adminToken })).status).toBe(200)
+
     const final = (await deploymentView(customerId, token, depId)).dep
     log.info(`final generation ${final.generation}; effects ${JSON.stringify(effects)}`)
-    expect(final.generation).toBeGreaterThanOrEqual(3)
+    // five changes: spot, FP8, consolidation of the spot pools, right-sizing, and a scale-out under the surge
+    expect(final.generation).toBe(beforeSurge + 1)
+    expect(final.generation).toBeGreaterThanOrEqual(6)
+    expect(final.desired.pools.every((x: any) => x.pricing === 'spot')).toBe(true)
     for (const [field, value] of Object.entries(effects)) expect(specValue(final.desired, field), field).toEqual(value)
     // the fleet runs what the desired spec says
     expect(final.observed.in_sync).toBe(true)

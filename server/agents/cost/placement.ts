@@ -11,6 +11,8 @@ import type { AgentContext } from '../agent.ts'
 import { HOURS_PER_MONTH, availabilityFloor, capacityPerInstance, hourlyPrice, instanceFacts, instancesNeeded, latencyBudget, type GroupPrediction, type InstanceFacts } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { monthlyOf, worthIt, type CostPlan, type PricedPool } from './rules.ts'
+import { consolidated } from '../resource/rules.ts'
+import { monthlyAfter } from '../resource/pools.ts'
 
 /**
  * Engine configs a model could run with on another GPU: the smallest tensor parallelism that fits
@@ -98,11 +100,8 @@ export function cheapestPlacement(ctx: AgentContext, state: DeploymentState, ent
  * cloud change must beat, so that neither claims what is really a consolidation (resource agent).
  */
 export function consolidatedMonthlyUsd(state: DeploymentState): number {
-  const pool = state.pools[0]
-  if (!pool || state.pools.length > 1) return state.monthlyCostUsd
-  const dep = state.deployment
-  const need = instancesNeeded(dep.model, dep.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(dep.slo, state.peak), availabilityFloor(state.pools))
-  return need && need.count < pool.count ? (pool.hourlyUsd / pool.count) * need.count * HOURS_PER_MONTH : state.monthlyCostUsd
+  const target = consolidated(state)
+  return target ? monthlyAfter(state.pools, target.pools) : state.monthlyCostUsd
 }
 
 /** Right-sizing: another instance type in the same cloud and region, same purchase option, meeting the SLO at peak and beating `barUsd` by 10%. */

@@ -22,6 +22,13 @@ function finding(kind: RecommendationType, state: DeploymentState, c: ReplicaCha
   }
 }
 
+/** "2× g5.xlarge spot", or per pool for a group of several ("3: 1× p5.4xlarge on-demand + 2× p5.4xlarge spot"). */
+function countChange(c: ReplicaChange): string {
+  const [only, ...rest] = c.pools
+  if (only && rest.length === 0) return `${only.count}× ${only.instanceType} ${only.pricing}`
+  return `${c.to}: ${c.pools.map((p) => `${p.count}× ${p.instanceType} ${p.pricing}`).join(' + ')}`
+}
+
 function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentState, c: ReplicaChange): RecommendationDraft {
   const dep = state.deployment
   const pool = state.pools[0]!
@@ -36,7 +43,7 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
   const before = state.monthlyCostUsd
   return {
     type: kind, agentType: 'resource', deploymentId: dep.id,
-    title: `${out ? 'Consolidate' : 'Scale out'} ${dep.name}: ${c.from} → ${c.to}× ${pool.instanceType}`,
+    title: `${out ? 'Consolidate' : 'Scale out'} ${dep.name}: ${c.from} → ${c.pools.length === 1 ? `${c.to}× ${pool.instanceType}` : `${c.to} instances`}`,
     riskLevel: risk.level, riskReasons: risk.reasons, estimatedMonthlySavingsUsd: cents(-c.monthlyDeltaUsd),
     confidence: confidenceOf(state.source),
     predicted: {
@@ -49,8 +56,8 @@ function draftOf(kind: RecommendationType, ctx: AgentContext, state: DeploymentS
       model_peak_before: summary(c.peakBefore), model_peak_after: summary(c.peakAfter), rps_now: finite(state.rpsNow), rps_peak: finite(state.rpsPeak),
     },
     plan: {
-      deploymentId: dep.id, config: dep.stable.config, summary: `${c.from} → ${c.to}× ${pool.instanceType} ${pool.pricing}`,
-      pools: [{ cloud: pool.cloud, region: pool.region, instanceType: pool.instanceType, pricing: pool.pricing, count: c.to }],
+      deploymentId: dep.id, config: dep.stable.config, summary: `${c.from} → ${countChange(c)}`,
+      pools: c.pools,
     },
     dedupeKey: `${kind}:${dep.id}`,
   }

@@ -3,18 +3,21 @@
  * pressure say the group is short. Load is judged by saturation (rps ÷ capacity), queue depth and
  * KV usage — never by GPU utilization alone, which sits near 100% whenever anything runs (peers §4.2).
  */
-import { HOURS_PER_MONTH } from '../../cloud/catalog/catalog.ts'
-import { availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
+import type { PoolSpec } from '../../cloud/provider.ts'
+import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
+import { fewestInPools, growPools, monthlyAfter, moreInPools, shapesAfter } from './pools.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */
 export const SCALE_OUT_SATURATION = 0.9
 
-/** A change of replica count for a single-pool group. */
+/** A change of replica count for a group of one instance type (one pool, or an on-demand floor beside spot). */
 export interface ReplicaChange {
   from: number
   to: number
+  /** The group's pools after the change. */
+  pools: PoolSpec[]
   /** Average price paid per instance now. */
   hourlyUsd: number
   monthlyDeltaUsd: number
@@ -42,50 +45,70 @@ export function pressureSignals(state: DeploymentState): string[] {
   return out
 }
 
-function change(state: DeploymentState, to: number, signals: string[]): ReplicaChange {
-  const pool = state.pools[0]!
-  const d = state.deployment
-  const hourly = pool.hourlyUsd / pool.count
-  const shape = [{ gpuType: pool.gpuType, gpuCount: pool.gpuCount, count: to }]
+function change(state: DeploymentState, after: PoolSpec[], signals: string[]): ReplicaChange {
+  const { pools, deployment: d } = state
+  const from = pools.reduce((s, p) => s + p.count, 0)
+  const shapes = shapesAfter(pools, after)
   return {
-    from: pool.count, to, hourlyUsd: hourly, monthlyDeltaUsd: (to - pool.count) * hourly * HOURS_PER_MONTH, signals,
+    from, to: after.reduce((s, p) => s + p.count, 0), pools: after, hourlyUsd: state.monthlyCostUsd / HOURS_PER_MONTH / from,
+    monthlyDeltaUsd: monthlyAfter(pools, after) - state.monthlyCostUsd, signals,
     peakBefore: state.peak,
-    peakAfter: predictGroup(d.model, d.stable.config, shape, state.rpsPeak, state.traffic),
-    nowAfter: predictGroup(d.model, d.stable.config, shape, state.rpsNow, state.traffic),
+    peakAfter: predictGroup(d.model, d.stable.config, shapes, state.rpsPeak, state.traffic),
+    nowAfter: predictGroup(d.model, d.stable.config, shapes, state.rpsNow, state.traffic),
   }
 }
 
 /**
- * Consolidation: fewer instances of the same type still serve the daily peak within the SLO at
- * ≤ 80% saturation, keeping two where there is redundancy today. Refused when telemetry shows
- * queueing or KV pressure the model does not (the model would be wrong about this group).
+ * The group cut to the instances its daily peak needs within the SLO at ≤ 80% saturation, keeping
+ * two where there is redundancy today; null when none can go. One pool is sized with the capacity
+ * estimate, several pools (an on-demand floor beside spot, spot over two types) one instance at a
+ * time, dearest first (pools.ts). The cost agent's bar for a type or cloud change too.
+ */
+export function consolidated(state: DeploymentState): { pools: PoolSpec[]; count: number } | null {
+  const [pool, ...rest] = state.pools
+  if (!pool) return null
+  const d = state.deployment
+  const budget = latencyBudget(d.slo, state.peak)
+  if (rest.length > 0) return fewestInPools(state, budget, availabilityFloor(state.pools))
+  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, budget, availabilityFloor(state.pools))
+  return need && need.count < pool.count ? { pools: [{ cloud: pool.cloud, region: pool.region, instanceType: pool.instanceType, pricing: pool.pricing, count: need.count }], count: need.count } : null
+}
+
+/**
+ * Consolidation: fewer instances still serve the daily peak (`consolidated`). Refused when
+ * telemetry shows queueing or KV pressure the model does not (the model would be wrong about this group).
  */
 export function consolidation(state: DeploymentState): ReplicaChange | null {
-  const [pool, ...rest] = state.pools
-  if (!pool || rest.length > 0 || pressureSignals(state).length > 0) return null
-  if ((state.observed?.kvCacheUsage ?? 0) >= KV_PRESSURE_THRESHOLD) return null
-  const d = state.deployment
-  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(d.slo, state.peak), availabilityFloor(state.pools))
-  if (!need || need.count >= pool.count) return null
+  if (pressureSignals(state).length > 0 || (state.observed?.kvCacheUsage ?? 0) >= KV_PRESSURE_THRESHOLD) return null
+  const target = consolidated(state)
+  if (!target) return null
+  const count = state.pools.reduce((s, p) => s + p.count, 0)
+  const after = predictGroup(state.deployment.model, state.deployment.stable.config, shapesAfter(state.pools, target.pools), state.rpsPeak, state.traffic)
   const observedSat = observedSaturation(state)
   const signals = [
-    `peak saturation ${state.peak.saturation.toFixed(2)} on ${pool.count} instances (model${observedSat === null ? '' : `; observed now ${observedSat.toFixed(2)}`})`,
-    `${need.count} instance(s) carry the peak at ${need.prediction.saturation.toFixed(2)} ≤ ${TARGET_PEAK_SATURATION}`,
+    `peak saturation ${state.peak.saturation.toFixed(2)} on ${count} instances (model${observedSat === null ? '' : `; observed now ${observedSat.toFixed(2)}`})`,
+    `${target.count} instance(s) carry the peak at ${after.saturation.toFixed(2)} ≤ ${TARGET_PEAK_SATURATION}`,
   ]
   const gpu = state.observed?.gpuUtilization ?? null
   if (gpu !== null) signals.push(`GPU utilization ${gpu.toFixed(2)} (not used for the decision)`)
-  return change(state, need.count, signals)
+  return change(state, target.pools, signals)
 }
 
-/** Scale out: enough instances of the same type to bring peak saturation and latency back within the SLO. */
+/**
+ * Scale out: enough instances to bring peak saturation and latency back within the SLO (or, where
+ * no count meets the SLO, within today's latency). One pool grows by the capacity estimate,
+ * several pools where `growPools` adds (pools.ts).
+ */
 export function scaleOut(state: DeploymentState): ReplicaChange | null {
   const [pool, ...rest] = state.pools
   const signals = pressureSignals(state)
-  if (!pool || rest.length > 0 || signals.length === 0) return null
+  if (!pool || signals.length === 0) return null
   const d = state.deployment
-  const budget = { p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }
-  const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, budget, pool.count + 1)
-    ?? instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, latencyBudget(d.slo, state.peak), pool.count + 1)
-  if (!need) return null
-  return change(state, need.count, signals)
+  const budgets = [{ p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }, latencyBudget(d.slo, state.peak)]
+  if (rest.length > 0) {
+    const grown = moreInPools(state, budgets[0]!) ?? moreInPools(state, budgets[1]!)
+    return grown && change(state, grown.pools, signals)
+  }
+  const need = budgets.map((b) => instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, b, pool.count + 1)).find((n) => n !== null)
+  return need ? change(state, growPools(state.pools, need.count, d.latencyCritical), signals) : null
 }
