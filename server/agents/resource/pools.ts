@@ -41,7 +41,8 @@ export function shapesAfter(pools: Pool[], after: PoolSpec[]): PoolShape[] {
   })
 }
 
-type Cut = { pools: PoolSpec[]; count: number; prediction: GroupPrediction }
+/** A count change and what the serving model predicts for it at the daily peak. */
+export type Cut = { pools: PoolSpec[]; count: number; prediction: GroupPrediction }
 const nonSpot = (pools: PoolSpec[]) => countOf(pools.filter((p) => p.pricing !== 'spot'))
 
 /** `after` less one instance of the pool at `i`, if that keeps the uninterruptible floor a latency-critical deployment keeps at its new size. */
@@ -50,6 +51,15 @@ function lessOne(after: PoolSpec[], i: number, latencyCritical: boolean): PoolSp
   const floor = Math.min(nonSpot(after), onDemandFloor(latencyCritical, countOf(next)))
   return nonSpot(next) >= floor ? next : null
 }
+
+/** The serving model's prediction for the deployment on `after` at its daily peak. */
+export function atPeak(state: DeploymentState, after: PoolSpec[]): GroupPrediction {
+  const d = state.deployment
+  return predictGroup(d.model, d.stable.config, shapesAfter(state.pools, after), state.rpsPeak, state.traffic)
+}
+
+// a group carries the peak when it meets the budget with headroom for bursts
+const carries = (p: GroupPrediction, budget: Budget) => meetsBudget(p, budget) && p.saturation <= TARGET_PEAK_SATURATION
 
 /**
  * The fewest instances a several-pool group can be cut to (never below `minCount`): one instance
@@ -67,8 +77,8 @@ export function fewestInPools(state: DeploymentState, budget: Budget, minCount: 
     for (const i of dearestFirst.filter((j) => after[j]!.count > 0)) {
       const next = lessOne(after, i, d.latencyCritical)
       if (!next) continue
-      const prediction = predictGroup(d.model, d.stable.config, shapesAfter(state.pools, next), state.rpsPeak, state.traffic)
-      if (meetsBudget(prediction, budget) && prediction.saturation <= TARGET_PEAK_SATURATION) { step = { pools: next, count: countOf(next), prediction }; break }
+      const prediction = atPeak(state, next)
+      if (carries(prediction, budget)) { step = { pools: next, count: countOf(next), prediction }; break }
     }
     if (!step) break
     after = step.pools
@@ -87,8 +97,8 @@ export function moreInPools(state: DeploymentState, budget: Budget): Cut | null 
   const from = countOf(state.pools)
   for (let to = from + 1; to <= from * 4 + 4; to++) {
     const after = growPools(state.pools, to, d.latencyCritical)
-    const prediction = predictGroup(d.model, d.stable.config, shapesAfter(state.pools, after), state.rpsPeak, state.traffic)
-    if (meetsBudget(prediction, budget) && prediction.saturation <= TARGET_PEAK_SATURATION) return { pools: after, count: to, prediction }
+    const prediction = atPeak(state, after)
+    if (carries(prediction, budget)) return { pools: after, count: to, prediction }
     if (prediction.saturation < 0.3) return null
   }
   return null

@@ -7,7 +7,7 @@ import type { PoolSpec } from '../../cloud/provider.ts'
 import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
-import { fewestInPools, growPools, monthlyAfter, moreInPools, shapesAfter } from './pools.ts'
+import { atPeak, fewestInPools, growPools, monthlyAfter, moreInPools, shapesAfter, type Cut } from './pools.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */
 export const SCALE_OUT_SATURATION = 0.9
@@ -48,13 +48,12 @@ export function pressureSignals(state: DeploymentState): string[] {
 function change(state: DeploymentState, after: PoolSpec[], signals: string[]): ReplicaChange {
   const { pools, deployment: d } = state
   const from = pools.reduce((s, p) => s + p.count, 0)
-  const shapes = shapesAfter(pools, after)
   return {
     from, to: after.reduce((s, p) => s + p.count, 0), pools: after, hourlyUsd: state.monthlyCostUsd / HOURS_PER_MONTH / from,
     monthlyDeltaUsd: monthlyAfter(pools, after) - state.monthlyCostUsd, signals,
     peakBefore: state.peak,
-    peakAfter: predictGroup(d.model, d.stable.config, shapes, state.rpsPeak, state.traffic),
-    nowAfter: predictGroup(d.model, d.stable.config, shapes, state.rpsNow, state.traffic),
+    peakAfter: atPeak(state, after),
+    nowAfter: predictGroup(d.model, d.stable.config, shapesAfter(pools, after), state.rpsNow, state.traffic),
   }
 }
 
@@ -64,14 +63,15 @@ function change(state: DeploymentState, after: PoolSpec[], signals: string[]): R
  * estimate, several pools (an on-demand floor beside spot, spot over two types) one instance at a
  * time, dearest first (pools.ts). The cost agent's bar for a type or cloud change too.
  */
-export function consolidated(state: DeploymentState): { pools: PoolSpec[]; count: number } | null {
+export function consolidated(state: DeploymentState): Cut | null {
   const [pool, ...rest] = state.pools
   if (!pool) return null
   const d = state.deployment
   const budget = latencyBudget(d.slo, state.peak)
   if (rest.length > 0) return fewestInPools(state, budget, availabilityFloor(state.pools))
   const need = instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, budget, availabilityFloor(state.pools))
-  return need && need.count < pool.count ? { pools: [{ cloud: pool.cloud, region: pool.region, instanceType: pool.instanceType, pricing: pool.pricing, count: need.count }], count: need.count } : null
+  if (!need || need.count >= pool.count) return null
+  return { pools: [{ cloud: pool.cloud, region: pool.region, instanceType: pool.instanceType, pricing: pool.pricing, count: need.count }], count: need.count, prediction: need.prediction }
 }
 
 /**
@@ -83,11 +83,10 @@ export function consolidation(state: DeploymentState): ReplicaChange | null {
   const target = consolidated(state)
   if (!target) return null
   const count = state.pools.reduce((s, p) => s + p.count, 0)
-  const after = predictGroup(state.deployment.model, state.deployment.stable.config, shapesAfter(state.pools, target.pools), state.rpsPeak, state.traffic)
   const observedSat = observedSaturation(state)
   const signals = [
     `peak saturation ${state.peak.saturation.toFixed(2)} on ${count} instances (model${observedSat === null ? '' : `; observed now ${observedSat.toFixed(2)}`})`,
-    `${target.count} instance(s) carry the peak at ${after.saturation.toFixed(2)} ≤ ${TARGET_PEAK_SATURATION}`,
+    `${target.count} instance(s) carry the peak at ${target.prediction.saturation.toFixed(2)} ≤ ${TARGET_PEAK_SATURATION}`,
   ]
   const gpu = state.observed?.gpuUtilization ?? null
   if (gpu !== null) signals.push(`GPU utilization ${gpu.toFixed(2)} (not used for the decision)`)
