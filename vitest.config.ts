@@ -11,8 +11,10 @@ export default defineConfig({
     // JUnit in the Jenkins xUnit schema's format (time with 3 decimals): scripts/junit-reporter.ts
     reporters: ['default', './scripts/junit-reporter.ts'],
     hookTimeout: 60_000,
-    // most tests wait on HTTP and scaled fleet time rather than CPU: more workers than cores pays off
-    maxWorkers: 3,
+    // one worker per core: the e2e files start whole platforms (simulator, scraper, agents, PGlite)
+    // that keep the CPU busy, and a third worker on 2 cores stretched single tests past their
+    // time-outs (2026-12-07: load 6, conflict and approval flows at 3× their time alone)
+    maxWorkers: 2,
     minWorkers: 1,
     outputFile: { junit: 'reports/junit.xml' },
     coverage: {

@@ -9,6 +9,12 @@ import type { DeploymentState } from '../state.ts'
 import { HOURS_PER_MONTH, TARGET_PEAK_SATURATION, meetsBudget, predictGroup, type Budget, type GroupPrediction, type Pool, type PoolShape } from '../fleet.ts'
 import { onDemandFloor } from '../cost/rules.ts'
 
+/** Whether all pools are one instance type in one place (they differ only in purchase option). */
+export function oneInstanceType(pools: Pool[]): boolean {
+  const first = pools[0]
+  return !!first && pools.every((p) => p.cloud === first.cloud && p.region === first.region && p.instanceType === first.instanceType)
+}
+
 const perInstance = (p: Pool) => p.hourlyUsd / p.count
 const spec = (p: Pool, count: number): PoolSpec => ({ cloud: p.cloud, region: p.region, instanceType: p.instanceType, pricing: p.pricing, count })
 const samePool = (p: Pool, a: PoolSpec) => p.cloud === a.cloud && p.region === a.region && p.instanceType === a.instanceType && p.pricing === a.pricing
@@ -85,21 +91,4 @@ export function fewestInPools(state: DeploymentState, budget: Budget, minCount: 
     best = step
   }
   return best && { ...best, pools: best.pools.filter((p) => p.count > 0) }
-}
-
-/**
- * The fewest instances a several-pool group must grow to, adding where `growPools` adds, until
- * the serving model puts the daily peak within the budget at ≤ TARGET_PEAK_SATURATION. Null when
- * more instances stop helping (the latency floor of the GPUs, not queueing, misses the budget).
- */
-export function moreInPools(state: DeploymentState, budget: Budget): Cut | null {
-  const d = state.deployment
-  const from = countOf(state.pools)
-  for (let to = from + 1; to <= from * 4 + 4; to++) {
-    const after = growPools(state.pools, to, d.latencyCritical)
-    const prediction = atPeak(state, after)
-    if (carries(prediction, budget)) return { pools: after, count: to, prediction }
-    if (prediction.saturation < 0.3) return null
-  }
-  return null
 }

@@ -7,7 +7,7 @@ import type { PoolSpec } from '../../cloud/provider.ts'
 import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
-import { atPeak, fewestInPools, growPools, monthlyAfter, moreInPools, shapesAfter, type Cut } from './pools.ts'
+import { atPeak, fewestInPools, growPools, monthlyAfter, oneInstanceType, shapesAfter, type Cut } from './pools.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */
 export const SCALE_OUT_SATURATION = 0.9
@@ -94,20 +94,19 @@ export function consolidation(state: DeploymentState): ReplicaChange | null {
 }
 
 /**
- * Scale out: enough instances to bring peak saturation and latency back within the SLO (or, where
- * no count meets the SLO, within today's latency). One pool grows by the capacity estimate,
- * several pools where `growPools` adds (pools.ts).
+ * Scale out: enough instances of the same type to bring peak saturation and latency back within
+ * the SLO (or, where no count meets the SLO, within today's latency); a latency-critical
+ * deployment's on-demand pool takes them where it has one. A group spread over several instance
+ * types is not scaled out yet: tried, its proposal's count moved with every analysis, and each
+ * move restarted its validation and quality probes.
  */
 export function scaleOut(state: DeploymentState): ReplicaChange | null {
-  const [pool, ...rest] = state.pools
+  const pool = state.pools[0]
   const signals = pressureSignals(state)
-  if (!pool || signals.length === 0) return null
+  if (!pool || !oneInstanceType(state.pools) || signals.length === 0) return null
   const d = state.deployment
   const budgets = [{ p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }, latencyBudget(d.slo, state.peak)]
-  if (rest.length > 0) {
-    const grown = moreInPools(state, budgets[0]!) ?? moreInPools(state, budgets[1]!)
-    return grown && change(state, grown.pools, signals)
-  }
-  const need = budgets.map((b) => instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, b, pool.count + 1)).find((n) => n !== null)
+  const more = state.pools.reduce((s, p) => s + p.count, 0) + 1
+  const need = budgets.map((b) => instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, b, more)).find((n) => n !== null)
   return need ? change(state, growPools(state.pools, need.count, d.latencyCritical), signals) : null
 }
