@@ -8,8 +8,7 @@
  * (the weights a shard holds decide how much memory is left for KV). What is not reported stays
  * vLLM's default, and the inventory says which is which. Pure.
  */
-import { planReplica } from '../cloud/model/engine.ts'
-import { smallestFittingTp } from '../cloud/model/defaults.ts'
+import { fittingPlans, smallestFittingTp } from '../cloud/model/defaults.ts'
 import { quantizationOf } from '../cloud/model/match.ts'
 import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from '../cloud/model/serving.ts'
 import type { QueryShape, VectorSample } from './promql.ts'
@@ -78,9 +77,7 @@ export function observedEngines(samples: VectorSample[], shape: Pick<QueryShape,
 
 /** The tensor-parallel size whose planned KV capacity is nearest the reported one (by ratio), among those that fit. */
 export function tpFromKvCapacity(model: ModelSpec, base: EngineConfig, gpuType: string, gpuCount: number, kvTokens: number): number | undefined {
-  const fitting = [...Array(gpuCount).keys()].map((i) => i + 1).filter((tp) => gpuCount % tp === 0)
-    .map((tp) => ({ tp, plan: planReplica(model, { ...base, tensorParallelSize: tp }, gpuType, gpuCount) }))
-    .filter((p) => p.plan.fits && p.plan.kvCapacityTokens > 0)
+  const fitting = fittingPlans(model, base, gpuType, gpuCount).filter((p) => p.plan.kvCapacityTokens > 0)
   const distance = (tokens: number) => Math.abs(Math.log(tokens / kvTokens))
   return fitting.sort((a, b) => distance(a.plan.kvCapacityTokens) - distance(b.plan.kvCapacityTokens))[0]?.tp
 }

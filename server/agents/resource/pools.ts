@@ -18,7 +18,8 @@ export function oneInstanceType(pools: Pool[]): boolean {
 const perInstance = (p: Pool) => p.hourlyUsd / p.count
 const spec = (p: Pool, count: number): PoolSpec => ({ cloud: p.cloud, region: p.region, instanceType: p.instanceType, pricing: p.pricing, count })
 const samePool = (p: Pool, a: PoolSpec) => p.cloud === a.cloud && p.region === a.region && p.instanceType === a.instanceType && p.pricing === a.pricing
-const countOf = (pools: { count: number }[]) => pools.reduce((s, p) => s + p.count, 0)
+/** Instances in a group's pools. */
+export const countOf = (pools: { count: number }[]) => pools.reduce((s, p) => s + p.count, 0)
 
 /**
  * The group grown to `to` instances: a latency-critical deployment adds uninterruptible capacity

@@ -4,10 +4,10 @@
  * KV usage — never by GPU utilization alone, which sits near 100% whenever anything runs (peers §4.2).
  */
 import type { PoolSpec } from '../../cloud/provider.ts'
-import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type GroupPrediction } from '../fleet.ts'
+import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type Budget, type GroupPrediction } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
-import { atPeak, fewestInPools, growPools, monthlyAfter, oneInstanceType, shapesAfter, type Cut } from './pools.ts'
+import { atPeak, countOf, fewestInPools, growPools, monthlyAfter, oneInstanceType, shapesAfter, type Cut } from './pools.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */
 export const SCALE_OUT_SATURATION = 0.9
@@ -47,9 +47,9 @@ export function pressureSignals(state: DeploymentState): string[] {
 
 function change(state: DeploymentState, after: PoolSpec[], signals: string[]): ReplicaChange {
   const { pools, deployment: d } = state
-  const from = pools.reduce((s, p) => s + p.count, 0)
+  const from = countOf(pools)
   return {
-    from, to: after.reduce((s, p) => s + p.count, 0), pools: after, hourlyUsd: state.monthlyCostUsd / HOURS_PER_MONTH / from,
+    from, to: countOf(after), pools: after, hourlyUsd: state.monthlyCostUsd / HOURS_PER_MONTH / from,
     monthlyDeltaUsd: monthlyAfter(pools, after) - state.monthlyCostUsd, signals,
     peakBefore: state.peak,
     peakAfter: atPeak(state, after),
@@ -82,7 +82,7 @@ export function consolidation(state: DeploymentState): ReplicaChange | null {
   if (pressureSignals(state).length > 0 || (state.observed?.kvCacheUsage ?? 0) >= KV_PRESSURE_THRESHOLD) return null
   const target = consolidated(state)
   if (!target) return null
-  const count = state.pools.reduce((s, p) => s + p.count, 0)
+  const count = countOf(state.pools)
   const observedSat = observedSaturation(state)
   const signals = [
     `peak saturation ${state.peak.saturation.toFixed(2)} on ${count} instances (model${observedSat === null ? '' : `; observed now ${observedSat.toFixed(2)}`})`,
@@ -105,8 +105,9 @@ export function scaleOut(state: DeploymentState): ReplicaChange | null {
   const signals = pressureSignals(state)
   if (!pool || !oneInstanceType(state.pools) || signals.length === 0) return null
   const d = state.deployment
-  const budgets = [{ p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }, latencyBudget(d.slo, state.peak)]
-  const more = state.pools.reduce((s, p) => s + p.count, 0) + 1
-  const need = budgets.map((b) => instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, b, more)).find((n) => n !== null)
+  const more = countOf(state.pools) + 1
+  const needed = (b: Budget) => instancesNeeded(d.model, d.stable.config, pool.gpuType, pool.gpuCount, state.rpsPeak, state.traffic, b, more)
+  // today's latency is the bar only where no count meets the SLO
+  const need = needed({ p95Ms: d.slo.p95Ms, p99Ms: d.slo.p99Ms, maxErrorRate: d.slo.maxErrorRate }) ?? needed(latencyBudget(d.slo, state.peak))
   return need ? change(state, growPools(state.pools, need.count, d.latencyCritical), signals) : null
 }

@@ -10,16 +10,21 @@ import { vllmDefaultsFor, type EngineConfig, type ModelSpec } from './serving.ts
 /** KV room operators give a replica: one request of the model's context, capped at 32K (longer contexts are usually limited with --max-model-len). */
 const KV_ROOM_TOKENS = 32_768
 
+/** Each tensor-parallel size that divides the instance's GPUs and at which the model fits, smallest first, with its replica plan. */
+export function fittingPlans(model: ModelSpec, base: EngineConfig, gpuType: string, gpuCount: number): { tp: number; plan: ReturnType<typeof planReplica> }[] {
+  gpuSpec(gpuType)
+  return [...Array(gpuCount).keys()].map((i) => i + 1).filter((tp) => gpuCount % tp === 0)
+    .map((tp) => ({ tp, plan: planReplica(model, { ...base, tensorParallelSize: tp }, gpuType, gpuCount) }))
+    .filter((p) => p.plan.fits)
+}
+
 /**
  * The tensor-parallel size an operator would pick: the smallest divisor of the GPU count at which
  * the model fits with KV room for one full-context request (vLLM refuses to start otherwise);
  * failing that, the smallest at which it fits at all.
  */
 export function smallestFittingTp(model: ModelSpec, base: EngineConfig, gpuType: string, gpuCount: number): number | undefined {
-  gpuSpec(gpuType)
-  const plans = [...Array(gpuCount).keys()].map((i) => i + 1).filter((tp) => gpuCount % tp === 0)
-    .map((tp) => ({ tp, plan: planReplica(model, { ...base, tensorParallelSize: tp }, gpuType, gpuCount) }))
-    .filter((p) => p.plan.fits)
+  const plans = fittingPlans(model, base, gpuType, gpuCount)
   const room = Math.min(model.contextLen, KV_ROOM_TOKENS)
   return (plans.find((p) => p.plan.kvCapacityTokens >= room) ?? plans[0])?.tp
 }
