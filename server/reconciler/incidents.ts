@@ -33,12 +33,17 @@ async function announce(deps: ReconcilerDeps, i: Incident, what: 'opened' | 'res
   await deps.live.publish({ type: `incident:${what}`, customerId: i.customerId, id: i.id, at: at.toISOString(), data: { deployment_id: i.deploymentId, kind: i.kind, reason: i.reason } }).catch(() => undefined)
 }
 
-/** Opens incidents whose condition holds and resolves those whose condition ended. */
-export async function checkIncidents(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], slo: DeploymentSlo, signals: DeploymentSignals | null): Promise<void> {
+/**
+ * Opens incidents whose condition holds and resolves those whose condition ended. `open` is the
+ * kinds open for the deployment at the start of the pass, so a steady deployment costs no write;
+ * the store's statements stay conditional, so a stale `open` never opens a second incident.
+ */
+export async function checkIncidents(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], slo: DeploymentSlo, signals: DeploymentSignals | null, open: ReadonlySet<Incident['kind']>): Promise<void> {
   const now = deps.clock.now()
   const conditions = incidentConditions(d, instances, slo, signals)
   for (const kind of ['down', 'slo_violation'] as const) {
     const reason = conditions.get(kind)
+    if (Boolean(reason) === open.has(kind)) continue
     const changed = reason
       ? await openIncident(deps.db, { customerId, deploymentId: d.id, kind, reason }, now)
       : await resolveIncident(deps.db, customerId, d.id, kind, now)

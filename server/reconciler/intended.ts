@@ -10,8 +10,8 @@ import { poolsOf, type IntendedPool } from './drift.ts'
 
 /** Where the reconciler reads a deployment's intended capacity from. */
 export interface IntendedCapacitySource {
-  /** The pools the deployment should run, given what is observed now (empty: nothing to keep). */
-  intended(customerId: string, d: FleetDeployment, instances: FleetInstance[]): Promise<IntendedPool[]>
+  /** The pools each deployment should run, given what is observed now (empty: nothing to keep). */
+  intended(customerId: string, deployments: FleetDeployment[], instances: FleetInstance[]): Promise<Map<string, IntendedPool[]>>
   /** The reconciler launched these instances as part of the intended capacity (before they join the group). */
   adopt(customerId: string, deploymentId: string, instanceIds: string[]): Promise<void>
 }
@@ -34,27 +34,31 @@ export function reapply(record: Applied | null, d: FleetDeployment, instances: F
   return { applied: { pools: poolsOf(live), memberIds: live.map((i) => i.id) }, changed: true }
 }
 
-interface Row { pools: IntendedPool[] | string; member_ids: string[] }
+interface Row { deployment_id: string; pools: IntendedPool[] | string; member_ids: string[] }
 
-async function load(db: Db, customerId: string, deploymentId: string): Promise<Applied | null> {
-  const [r] = await db.query<Row>('SELECT pools, member_ids FROM reconciler_intents WHERE customer_id = $1 AND deployment_id = $2', [customerId, deploymentId])
-  if (!r) return null
-  return { pools: typeof r.pools === 'string' ? (JSON.parse(r.pools) as IntendedPool[]) : r.pools, memberIds: r.member_ids }
+/** Every record of a customer in one read: a pass looks at all of its deployments. */
+async function load(db: Db, customerId: string): Promise<Map<string, Applied>> {
+  const rows = await db.query<Row>('SELECT deployment_id, pools, member_ids FROM reconciler_intents WHERE customer_id = $1', [customerId])
+  return new Map(rows.map((r) => [r.deployment_id, { pools: typeof r.pools === 'string' ? (JSON.parse(r.pools) as IntendedPool[]) : r.pools, memberIds: r.member_ids }]))
 }
 
 /** The last-applied source, stored in `reconciler_intents` (migration 0013). */
 export function lastAppliedCapacity(db: Db, now: () => Date): IntendedCapacitySource {
   return {
-    async intended(customerId, d, instances) {
-      const record = await load(db, customerId, d.id)
-      const { applied, changed } = reapply(record, d, instances)
-      if (changed && applied) {
-        await db.query(
-          `INSERT INTO reconciler_intents (customer_id, deployment_id, pools, member_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (customer_id, deployment_id) DO UPDATE SET pools = EXCLUDED.pools, member_ids = EXCLUDED.member_ids, updated_at = EXCLUDED.updated_at`,
-          [customerId, d.id, JSON.stringify(applied.pools), applied.memberIds, now()])
+    async intended(customerId, deployments, instances) {
+      const records = await load(db, customerId)
+      const out = new Map<string, IntendedPool[]>()
+      for (const d of deployments) {
+        const { applied, changed } = reapply(records.get(d.id) ?? null, d, instances)
+        if (changed && applied) {
+          await db.query(
+            `INSERT INTO reconciler_intents (customer_id, deployment_id, pools, member_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (customer_id, deployment_id) DO UPDATE SET pools = EXCLUDED.pools, member_ids = EXCLUDED.member_ids, updated_at = EXCLUDED.updated_at`,
+            [customerId, d.id, JSON.stringify(applied.pools), applied.memberIds, now()])
+        }
+        out.set(d.id, applied?.pools ?? [])
       }
-      return applied?.pools ?? []
+      return out
     },
     async adopt(customerId, deploymentId, instanceIds) {
       await db.query(
@@ -68,5 +72,5 @@ export function lastAppliedCapacity(db: Db, now: () => Date): IntendedCapacitySo
 export async function recordApplied(deps: { db: Db; clock: { now(): Date }; cloud: { listResources(customerId: string): Promise<{ instances: FleetInstance[]; deployments: FleetDeployment[] }> } }, customerId: string): Promise<void> {
   const source = lastAppliedCapacity(deps.db, () => deps.clock.now())
   const { instances, deployments } = await deps.cloud.listResources(customerId)
-  for (const d of deployments) await source.intended(customerId, d, instances)
+  await source.intended(customerId, deployments, instances)
 }

@@ -9,12 +9,12 @@ import type { FleetDeployment, FleetInstance, PriceQuote } from '../cloud/provid
 import { listSlos, sloOf } from '../slo/store.ts'
 import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { runAction, type ReconcilerDeps } from './act.ts'
-import { decide } from './drift.ts'
+import { decide, type IntendedPool } from './drift.ts'
 import { onDemandFloor, type FloorDemand } from './floor.ts'
 import { learnedWorkloadOf } from '../agents/state.ts'
 import { checkIncidents } from './incidents.ts'
 import { deploymentLockKey } from '../workflows/optimization.ts'
-import { beginAction, changeInProgress, lastAction, runningActions, spotRetryAt } from './store.ts'
+import { beginAction, changeInProgress, lastActions, openIncidents, runningActions, spotRetries, type Action } from './store.ts'
 
 /** Telemetry window an SLO breach is judged on (fleet time). */
 export const SLO_WINDOW_MS = 15 * 60_000
@@ -25,17 +25,21 @@ export const FAILED_BACKOFF_MS = 60_000
 /** What one pass did. */
 export interface PassReport { deployments: number; actions: number; resumed: number }
 
-async function reconcileDeployment(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], quotes: PriceQuote[], demand: FloorDemand): Promise<number> {
-  const pools = await deps.intended.intended(customerId, d, instances)
-  if (pools.length === 0 || (await changeInProgress(deps.db, deploymentLockKey(customerId, d.id)))) return 0
+/** What a pass reads once per customer and every deployment's decision uses. */
+interface PassState { pools: Map<string, IntendedPool[]>; last: Map<string, Action>; spotRetry: Map<string, Date> }
+
+async function reconcileDeployment(deps: ReconcilerDeps, customerId: string, d: FleetDeployment, instances: FleetInstance[], quotes: PriceQuote[], demand: FloorDemand, state: PassState): Promise<number> {
+  const pools = state.pools.get(d.id) ?? []
+  if (pools.length === 0) return 0
   const now = deps.clock.now()
-  const last = await lastAction(deps.db, customerId, d.id)
+  const last = state.last.get(d.id)
   if (last?.status === 'failed' && last.finishedAt && now.getTime() - last.finishedAt.getTime() < FAILED_BACKOFF_MS) return 0
-  const retryAt = await spotRetryAt(deps.db, customerId, d.id)
+  const retryAt = state.spotRetry.get(d.id)
   const floor = onDemandFloor(d, pools, quotes, demand, deps.settings.onDemandFloor)
   const keepFloor = deps.settings.onDemandFloor !== null || d.latencyCritical
   const plan = decide({ deployment: d, instances, pools, floor, keepFloor, quotes, spotRetryDue: !retryAt || retryAt.getTime() <= now.getTime() })
-  if (!plan) return 0
+  // the lock is read last, just before acting: a rollout may have begun since the pass started
+  if (!plan || (await changeInProgress(deps.db, deploymentLockKey(customerId, d.id)))) return 0
   const action = await beginAction(deps.db, customerId, d.id, plan, now)
   if (!action) return 0
   await runAction(deps, action)
@@ -53,21 +57,26 @@ export async function reconcileCustomer(deps: ReconcilerDeps, customerId: string
   const { instances, deployments } = await deps.cloud.listResources(customerId)
   if (deployments.length === 0) return { deployments: 0, actions: 0 }
   const now = deps.clock.now()
-  const [slos, signals] = await Promise.all([
+  const [slos, signals, open, pools, last, spotRetry] = await Promise.all([
     listSlos(deps.db, customerId),
     readSignalsByDeployment(deps.db, customerId, deployments.map((d) => d.id), { from: new Date(now.getTime() - SLO_WINDOW_MS), to: now }),
+    openIncidents(deps.db, customerId),
+    deps.intended.intended(customerId, deployments, instances),
+    lastActions(deps.db, customerId),
+    spotRetries(deps.db, customerId),
   ])
+  const state: PassState = { pools, last, spotRetry }
   const prices = new Map<string, Promise<PriceQuote[]>>()
   let actions = 0
   for (const d of deployments) {
     const slo = sloOf(slos, d, now)
     const measured = signals.get(d.id) ?? null
-    await checkIncidents(deps, customerId, d, instances, slo, measured)
+    await checkIncidents(deps, customerId, d, instances, slo, measured, new Set(open.filter((i) => i.deploymentId === d.id).map((i) => i.kind)))
     const key = `${d.cloud}/${d.region}`
     if (!prices.has(key)) prices.set(key, deps.cloud.getPrices(d.cloud, d.region))
     try {
       const { workload } = learnedWorkloadOf(d, stableOf(d, instances), measured, now.toISOString())
-      actions += await reconcileDeployment(deps, customerId, d, instances, await prices.get(key)!, { e2eP95Ms: slo.e2e_p95_ms, workload })
+      actions += await reconcileDeployment(deps, customerId, d, instances, await prices.get(key)!, { e2eP95Ms: slo.e2e_p95_ms, workload }, state)
     } catch (err) { deps.log.warn({ err, customerId, deployment: d.id }, 'reconcile failed for a deployment; next pass retries') }
   }
   return { deployments: deployments.length, actions }

@@ -70,10 +70,10 @@ export async function openIncidents(db: Db, customerId: string | null): Promise<
   return (await db.query<IncidentRow>('SELECT * FROM incidents WHERE resolved_at IS NULL AND ($1::uuid IS NULL OR customer_id = $1) ORDER BY opened_at, id', [customerId])).map(toIncident)
 }
 
-/** When the next return to spot may be tried (null: now). */
-export async function spotRetryAt(db: Db, customerId: string, deploymentId: string): Promise<Date | null> {
-  const [r] = await db.query<{ spot_retry_at: Date | null }>('SELECT spot_retry_at FROM reconciler_intents WHERE customer_id = $1 AND deployment_id = $2', [customerId, deploymentId])
-  return r?.spot_retry_at ? new Date(r.spot_retry_at) : null
+/** When the next return to spot may be tried, per deployment of a customer (absent: now). */
+export async function spotRetries(db: Db, customerId: string): Promise<Map<string, Date>> {
+  const rows = await db.query<{ deployment_id: string; spot_retry_at: Date }>('SELECT deployment_id, spot_retry_at FROM reconciler_intents WHERE customer_id = $1 AND spot_retry_at IS NOT NULL', [customerId])
+  return new Map(rows.map((r) => [r.deployment_id, new Date(r.spot_retry_at)]))
 }
 
 /** Defers the next return to spot until `at`. */
@@ -86,10 +86,10 @@ export async function listIncidents(db: Db, customerId: string, limit = 200): Pr
   return (await db.query<IncidentRow>('SELECT * FROM incidents WHERE customer_id = $1 ORDER BY opened_at DESC, id LIMIT $2', [customerId, limit])).map(toIncident)
 }
 
-/** The latest action on a deployment. */
-export async function lastAction(db: Db, customerId: string, deploymentId: string): Promise<Action | null> {
-  const [r] = await db.query<ActionRow>('SELECT * FROM reconciler_actions WHERE customer_id = $1 AND deployment_id = $2 ORDER BY seq DESC LIMIT 1', [customerId, deploymentId])
-  return r ? toAction(r) : null
+/** The latest action on each of a customer's deployments (only the leased reconciler writes them). */
+export async function lastActions(db: Db, customerId: string): Promise<Map<string, Action>> {
+  const rows = await db.query<ActionRow>('SELECT DISTINCT ON (deployment_id) * FROM reconciler_actions WHERE customer_id = $1 ORDER BY deployment_id, seq DESC', [customerId])
+  return new Map(rows.map((r) => [r.deployment_id, toAction(r)]))
 }
 
 /** True while a workflow run (a rollout) holds the deployment's lock: the change owns the deployment. */

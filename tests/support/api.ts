@@ -1,7 +1,7 @@
-import { waitFor, type TestPlatform } from '../../server/test/platform.ts'
+import { waitFor, type PlatformClient, type TestPlatform } from '../../server/test/platform.ts'
 
 /** Seed 001's WaitHelper over HTTP only: poll with a deadline, never a fixed sleep. */
-export function waits(p: TestPlatform, token: string) {
+export function waits(p: PlatformClient, token: string) {
   return {
     recommendation: (customerId: string, pred: (r: any) => boolean, timeoutMs = 60_000) =>
       waitFor(async () => {
