@@ -44,6 +44,8 @@ export const Dashboard = Type.Object({
       deployment_id: Type.String(), p95_latency_ms: Num, p99_latency_ms: Num, error_rate: Num,
       limits: Type.Object({ p95_ms: Type.Number(), p99_ms: Type.Number(), error_rate: Type.Number() }),
       compliant: Type.Union([Type.Boolean(), Type.Null()]),
+      /** Where OptiInfra knows the deployment from: the provider runs it, or only a connected Prometheus shows it. */
+      seen_via: Type.Union([Type.Literal('provider'), Type.Literal('prometheus')]),
     })),
   }),
   quality: Type.Object({

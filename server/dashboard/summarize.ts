@@ -21,6 +21,8 @@ import { openIncidents } from '../reconciler/store.ts'
 import { incidentJson } from '../reconciler/routes.ts'
 import { listSlos, sloOf } from '../slo/store.ts'
 import { toProviderSlo } from '../slo/slo.ts'
+import { judgedFleet } from '../orchestrator/context.ts'
+import { bundledCatalog } from '../cloud/catalog/catalog.ts'
 
 /** Telemetry window the SLO panel summarizes (clock time). */
 export const SLO_WINDOW_MS = 15 * 60_000
@@ -30,7 +32,9 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
   const now = deps.clock.now()
   const [current, pending, runs, results, quality, agents, fleet, settled] = await Promise.all([
     currentMonthlySpend(deps, customerId, now), listPendingRecommendations(deps.db, customerId), listRuns(deps.db, customerId, OPTIMIZATION_KIND, 20),
-    completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId), deps.cloud.listResources(customerId),
+    completedResults(deps.db, customerId), latestQuality(deps.db, customerId), agentStatuses(deps.db, customerId),
+    // the SLO panel covers what the provider runs and what only a connected Prometheus shows
+    judgedFleet(deps, customerId, { catalog: bundledCatalog(), prices: [], now }),
     settledSavings(deps.db, customerId),
   ])
   const realized = realizedTotal(results, settled)
@@ -50,6 +54,7 @@ export async function summarizeDashboard(deps: Pick<Deps, 'db' | 'clock' | 'clou
       limits: { p95_ms: objective.p95Ms, p99_ms: objective.p99Ms, error_rate: objective.maxErrorRate },
       // a deployment that serves nothing misses its SLO, whatever its last samples said
       compliant: down.has(d.id) ? false : sloCompliance(m, objective),
+      seen_via: fleet.discovered.has(d.id) ? 'prometheus' as const : 'provider' as const,
     }
   })
   return {

@@ -87,6 +87,11 @@ describe('telemetry sources in the portal', () => {
     const running = infra.vllm_deployments.find((d) => d.deployment_id === 'chat')!.engine_config
     expect(await advisory.getByTestId('judged-engine').textContent()).toContain(`tensor parallel ${running.tensor_parallel_size}`)
     expect(await advisory.getByTestId('judged-engine').textContent()).toContain('reported by the fleet: gpu memory utilization, kv cache dtype, prefix caching, tensor parallel size')
+    // its overview lists the deployment's SLO from the measured window, marked as seen through Prometheus
+    await otherPage.goto(`${p.url}/app/overview`)
+    const sloRow = otherPage.getByTestId('slo-table').getByRole('row', { name: /chat/ })
+    await expect.poll(() => sloRow.getByTestId('slo-seen-via').count(), { timeout: 20_000 }).toBe(1)
+    expect(await sloRow.textContent()).toMatch(/chat · via Prometheus\d/)
     expect(otherErrors).toEqual([])
 
     await card.getByRole('button', { name: 'Disconnect' }).click()

@@ -72,6 +72,14 @@ describe('integration: a fleet known only through its Prometheus', () => {
     expect(infra.advisory_deployments[0].requests_per_second).toBeGreaterThan(0)
     expect(infra.advisory_instances.map((i: { instance_type: string; pricing: string }) => `${i.instance_type} ${i.pricing}`)).toEqual(['p4d.24xlarge on-demand', 'p4d.24xlarge on-demand'])
 
+    // the dashboard judges its SLO compliance on the declared objective and the measured window
+    const dashboard = (await p.http('GET', `/portal/customers/${c.customerId}/dashboard`, { token: c.token })).body
+    expect(dashboard.slo.deployments).toEqual([expect.objectContaining({ deployment_id: deploymentIds[0], seen_via: 'prometheus', limits: { p95_ms: 20_000, p99_ms: 30_000, error_rate: 0.005 } })])
+    const row = dashboard.slo.deployments[0]
+    expect(row.p95_latency_ms).toBeGreaterThan(0)
+    expect(row.compliant).toBe(row.p95_latency_ms <= 20_000 && row.p99_latency_ms <= 30_000 && row.error_rate <= 0.005)
+    expect(dashboard.slo.compliant).toBe(row.compliant)
+
     const analyses = await analyze(c.customerId, c.token)
     expect(analyses.map((a) => a.status)).toEqual(['completed', 'completed', 'completed'])
     for (const a of analyses) expect(a.results[a.agent_types[0]].sources, JSON.stringify(a.results)).toEqual({ [deploymentIds[0]!]: 'telemetry' })

@@ -139,7 +139,7 @@ function HealthCard({ d }: { d: Dashboard }) {
                 const quality = q.get(id)
                 return (
                   <tr key={id}>
-                    <th scope="row" className="mono small wrap">{id}</th>
+                    <th scope="row" className="mono small wrap">{id}{s?.seen_via === 'prometheus' && <span className="muted small nowrap" data-testid="slo-seen-via" title="Only your connected Prometheus shows this deployment: OptiInfra measures and advises, it does not change it"> · via Prometheus</span>}</th>
                     <td className="num" title={s ? `limit ${ms(s.limits.p95_ms)}` : undefined}>{ms(s?.p95_latency_ms)}</td>
                     <td className="num" title={s ? `limit ${ms(s.limits.p99_ms)}` : undefined}>{ms(s?.p99_latency_ms)}</td>
                     <td className="num" title={s ? `limit ${pct(s.limits.error_rate, 2)}` : undefined}>{pct(s?.error_rate, 2)}</td>
