@@ -7,8 +7,8 @@ import type { Catalog } from '../cloud/catalog/catalog.ts'
 import type { Cloud, FleetDeployment, FleetInstance, PriceQuote } from '../cloud/provider.ts'
 import { getCustomer } from '../customers/store.ts'
 import type { Deps } from '../deps.ts'
-import { deploymentSeries } from '../telemetry/metrics-store.ts'
-import { readDeploymentSignals } from '../telemetry/signals.ts'
+import { seriesByDeployment } from '../telemetry/metrics-store.ts'
+import { readSignalsByDeployment } from '../telemetry/signals.ts'
 import { listSources, type SourceRow } from '../telemetry-sources/store.ts'
 import { inventoryFromCluster } from '../telemetry-sources/inventory.ts'
 import { listSlos } from '../slo/store.ts'
@@ -39,12 +39,20 @@ export async function deploymentWindows(db: Db, customerId: string, deployments:
 /** Each deployment's stable-group signals over its window, and which deployments are settling. */
 async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deployments: FleetDeployment[], now: Date) {
   const windows = await deploymentWindows(deps.db, customerId, deployments, now)
+  // one read per distinct window (all deployments share one, except those settling after a change)
+  const byWindow = new Map<string, { window: DeploymentWindow; ids: string[] }>()
+  for (const d of deployments) {
+    const w = windows.get(d.id)!
+    const key = `${w.from.getTime()}-${w.to.getTime()}`
+    byWindow.set(key, { window: w, ids: [...(byWindow.get(key)?.ids ?? []), d.id] })
+  }
+  const read = await Promise.all([...byWindow.values()].map(({ window, ids }) => readSignalsByDeployment(deps.db, customerId, ids, window, 'stable')))
   const signals: Record<string, ObservedSignals | null> = {}
   const from: Record<string, string> = {}
   const settling: Record<string, Settling> = {}
   for (const d of deployments) {
     const w = windows.get(d.id)!
-    signals[d.id] = await readDeploymentSignals(deps.db, customerId, d.id, w, 'stable')
+    signals[d.id] = read.find((m) => m.has(d.id))?.get(d.id) ?? null
     from[d.id] = w.from.toISOString()
     if (w.settling) settling[d.id] = w.settling
   }
@@ -56,12 +64,9 @@ export const DAILY_WINDOW_MS = 24 * 3_600_000
 
 /** Each deployment's request rate (stable and canary together) per hour over the last day. */
 async function dailyOf(deps: Pick<Deps, 'db'>, customerId: string, deploymentIds: string[], now: Date): Promise<Record<string, HourlyRate[]>> {
-  const out: Record<string, HourlyRate[]> = {}
   const window = { customerId, from: new Date(now.getTime() - DAILY_WINDOW_MS), to: now, stepMs: 3_600_000 }
-  for (const id of deploymentIds) {
-    out[id] = (await deploymentSeries(deps.db, 'throughput_rps', 'sum', { ...window, deploymentId: id })).map((p) => ({ at: p.at.toISOString(), rps: p.value }))
-  }
-  return out
+  const series = await seriesByDeployment(deps.db, 'throughput_rps', 'sum', window, deploymentIds)
+  return Object.fromEntries(deploymentIds.map((id) => [id, (series.get(id) ?? []).map((p) => ({ at: p.at.toISOString(), rps: p.value }))]))
 }
 
 /** The fleet the agents judge, and which of its deployments only a connected Prometheus shows. */
