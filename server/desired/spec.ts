@@ -37,6 +37,9 @@ function sortPools(pools: PoolSpec[]): PoolSpec[] {
   return [...pools].sort((a, b) => poolKey(a).localeCompare(poolKey(b)))
 }
 
+/** Instances across pools: the one count of a capacity spec, for agents and the reconciler alike. */
+export const countOf = (pools: readonly { count: number }[]): number => pools.reduce((n, p) => n + p.count, 0)
+
 /** Same pools (same cloud, region, type, pricing and count), in any order. */
 export function samePools(a: PoolSpec[], b: PoolSpec[]): boolean {
   const norm = (ps: PoolSpec[]) => JSON.stringify(sortPools(ps).map((p) => [poolKey(p), p.count]))

@@ -10,6 +10,7 @@
  * - Surplus (the old spot instance once the floor runs, the stand-in once spot is back) is retired.
  */
 import type { Cloud, FleetDeployment, FleetInstance, PoolSpec, PriceQuote, Pricing } from '../cloud/provider.ts'
+import { countOf } from '../desired/spec.ts'
 
 /** A pool of the intended capacity. */
 export interface IntendedPool { cloud: Cloud; region: string; instanceType: string; pricing: Pricing; count: number }
@@ -62,11 +63,6 @@ export function poolsOf(instances: FleetInstance[]): IntendedPool[] {
     pools.set(key, p)
   }
   return [...pools.values()]
-}
-
-/** Intended number of instances. */
-export function countOf(pools: IntendedPool[]): number {
-  return pools.reduce((n, p) => n + p.count, 0)
 }
 
 /** The stable group as the rules count it. */

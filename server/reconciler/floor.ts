@@ -9,7 +9,8 @@
 import { serve } from '../cloud/model/serving.ts'
 import type { FleetDeployment, PriceQuote } from '../cloud/provider.ts'
 import type { ServedWorkload } from '../agents/workload.ts'
-import { countOf, type IntendedPool } from './drift.ts'
+import type { IntendedPool } from './drift.ts'
+import { countOf } from '../desired/spec.ts'
 
 /** What the floor must serve: the learned workload (its mean rate is the average load) within the p95 objective. */
 export interface FloorDemand { e2eP95Ms: number; workload: ServedWorkload }

@@ -8,6 +8,7 @@ import type { PoolSpec } from '../../cloud/provider.ts'
 import type { DeploymentState } from '../state.ts'
 import { HOURS_PER_MONTH, TARGET_PEAK_SATURATION, meetsBudget, predictGroup, type Budget, type GroupPrediction, type Pool, type PoolShape } from '../fleet.ts'
 import { onDemandFloor } from '../cost/rules.ts'
+import { countOf } from '../../desired/spec.ts'
 
 /** Whether all pools are one instance type in one place (they differ only in purchase option). */
 export function oneInstanceType(pools: Pool[]): boolean {
@@ -18,8 +19,6 @@ export function oneInstanceType(pools: Pool[]): boolean {
 const perInstance = (p: Pool) => p.hourlyUsd / p.count
 const spec = (p: Pool, count: number): PoolSpec => ({ cloud: p.cloud, region: p.region, instanceType: p.instanceType, pricing: p.pricing, count })
 const samePool = (p: Pool, a: PoolSpec) => p.cloud === a.cloud && p.region === a.region && p.instanceType === a.instanceType && p.pricing === a.pricing
-/** Instances in a group's pools. */
-export const countOf = (pools: { count: number }[]) => pools.reduce((s, p) => s + p.count, 0)
 
 /**
  * The group grown to `to` instances: a latency-critical deployment adds uninterruptible capacity

@@ -7,7 +7,8 @@ import type { PoolSpec } from '../../cloud/provider.ts'
 import { HOURS_PER_MONTH, availabilityFloor, instancesNeeded, latencyBudget, predictGroup, TARGET_PEAK_SATURATION, type Budget, type GroupPrediction } from '../fleet.ts'
 import { type DeploymentState } from '../state.ts'
 import { KV_PRESSURE_THRESHOLD, QUEUE_DEPTH_THRESHOLD } from '../performance/rules.ts'
-import { atPeak, countOf, fewestInPools, growPools, monthlyAfter, oneInstanceType, shapesAfter, type Cut } from './pools.ts'
+import { countOf } from '../../desired/spec.ts'
+import { atPeak, fewestInPools, growPools, monthlyAfter, oneInstanceType, shapesAfter, type Cut } from './pools.ts'
 
 /** Saturation at peak above which the group is short of capacity (headroom for bursts is gone). */
 export const SCALE_OUT_SATURATION = 0.9
