@@ -1,7 +1,8 @@
 /**
- * Timing claims that used to live in functional tests, measured where timing belongs: on a started
- * demo platform (simulated fleet, agents, runtime all running), each figure beside a reference
- * measured in the same run on the same server.
+ * Timing claims that used to live in functional tests, measured where timing belongs: on the demo
+ * platform as `npm start` runs it (its own process, embedded store on disk, the demo's ×60 clock;
+ * simulated fleet, agents, runtime all running), each figure beside a reference measured in the
+ * same run on the same server. The load generator runs in this process, not on the server's loop.
  * - API: `GET /portal/customers/{id}/dashboard` under 10 connections for 5 s, beside `GET /health`
  *   (the cheapest route: what the event loop and HTTP stack cost alone). autocannon drives both.
  * - Portal: overview first load in Debian's Chromium (navigation start → figures committed, the
@@ -11,8 +12,9 @@
 import { existsSync } from 'node:fs'
 import autocannon from 'autocannon'
 import type { BenchResult } from './bench.ts'
-import { startTestPlatform, waitFor, type TestPlatform } from '../server/test/platform.ts'
-import { contextWithSession, launchBrowser, type SessionSpec } from '../tests/browser/support.ts'
+import { waitFor } from '../server/test/platform.ts'
+import { startPlatformProcess, type PlatformProcess } from '../server/test/platform-process.ts'
+import { contextWithSession, launchBrowser, type SessionSpec } from '../tests/browser/chromium.ts'
 
 const DURATION_S = 5
 const CONNECTIONS = 10
@@ -23,14 +25,15 @@ async function load(url: string, token?: string) {
   return { rps: r.requests.average, p50: r.latency.p50, p975: r.latency.p97_5 }
 }
 
-async function demoSession(p: TestPlatform): Promise<SessionSpec> {
-  const cred = p.credentials.find((c) => c.role === 'customer')
-  if (!cred?.customerId) throw new Error('demo mode created no demo customer')
-  const login = await p.http<{ access_token: string }>('POST', '/auth/login', { body: { username: cred.email, password: cred.password } })
-  return { token: login.body.access_token, role: 'customer', customerId: cred.customerId, email: cred.email }
+/** Logs in as the demo customer the start banner names. */
+async function demoSession(p: PlatformProcess): Promise<SessionSpec> {
+  const [, email, password] = /customer login: (\S+)\s+password: (\S+)/.exec(p.output()) ?? []
+  if (!email || !password) throw new Error('demo mode printed no demo customer login')
+  const login = await p.http<{ access_token: string; customer_id: string }>('POST', '/auth/login', { body: { username: email, password } })
+  return { token: login.body.access_token, role: 'customer', customerId: login.body.customer_id, email }
 }
 
-async function api(p: TestPlatform, s: SessionSpec): Promise<BenchResult[]> {
+async function api(p: PlatformProcess, s: SessionSpec): Promise<BenchResult[]> {
   const health = await load(`${p.url}/health`)
   const dash = await load(`${p.url}/portal/customers/${s.customerId}/dashboard`, s.token)
   const note = `${CONNECTIONS} connections × ${DURATION_S} s, demo fleet running; reference /health in the same run: ${health.rps.toFixed(0)} req/s, p50 ${health.p50} ms, p97.5 ${health.p975} ms`
@@ -58,7 +61,7 @@ async function firstLoad(browserUrl: string, s: SessionSpec | null, path: string
   } finally { await browser.close() }
 }
 
-async function portal(p: TestPlatform, s: SessionSpec): Promise<BenchResult[]> {
+async function portal(p: PlatformProcess, s: SessionSpec): Promise<BenchResult[]> {
   if (!existsSync('/usr/bin/chromium')) return [{ name: 'portal: overview first load', value: 0, unit: 'ms', target: null, note: 'skipped: /usr/bin/chromium absent' }]
   const login = await firstLoad(p.url, null, '/app/login', 'input[type=email]')
   const overview = await firstLoad(p.url, s, '/app/overview', '[data-testid=stat-current-spend-value]')
@@ -68,7 +71,7 @@ async function portal(p: TestPlatform, s: SessionSpec): Promise<BenchResult[]> {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const p = await startTestPlatform({ env: { OPTIINFRA_DEMO: 'true' } })
+  const p = await startPlatformProcess({ env: { OPTIINFRA_DEMO: 'true', OPTIINFRA_TIME_SCALE: '60' } })
   try {
     const s = await demoSession(p)
     // measured on the analysed demo fleet, not while the platform is still booting

@@ -6,15 +6,19 @@ import { platformClient, testAdmin, testEnv, type PlatformClient } from './platf
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/optiinfra.js')
 
+/** A platform in a child process; `output` is what it printed (the start banner names the demo logins). */
+export interface PlatformProcess extends PlatformClient { output(): string }
+
 /**
  * Starts the platform as users run it (`optiinfra start`, embedded store in a fresh folder) in a
  * child process. Measurements of the API take it from here: the load generator then does not share
  * the server's event loop, and the server does not run under the test runner's coverage hooks.
+ * No demo fleet unless `env` sets OPTIINFRA_DEMO=true.
  */
-export async function startPlatformProcess(opts: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<PlatformClient> {
+export async function startPlatformProcess(opts: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<PlatformProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'optiinfra-process-'))
   const { adminEmail, adminPassword } = testAdmin()
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--no-demo'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     env: { ...process.env, DATABASE_URL: '', ...testEnv(adminEmail, adminPassword), LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -34,7 +38,7 @@ export async function startPlatformProcess(opts: { env?: Record<string, string>;
       })
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`platform exited ${code}: ${out}`)) })
     })
-    return await platformClient(url, adminEmail, adminPassword, stop)
+    return { ...(await platformClient(url, adminEmail, adminPassword, stop)), output: () => out }
   } catch (err) {
     await stop()
     throw err
