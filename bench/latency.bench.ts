@@ -71,7 +71,8 @@ async function portal(p: PlatformProcess, s: SessionSpec): Promise<BenchResult[]
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const p = await startPlatformProcess({ env: { OPTIINFRA_DEMO: 'true', OPTIINFRA_TIME_SCALE: '60' } })
+  // the per-token and per-address request limit (3,000/min) would answer 429 to a throughput run
+  const p = await startPlatformProcess({ env: { OPTIINFRA_DEMO: 'true', OPTIINFRA_TIME_SCALE: '60', OPTIINFRA_RATE_LIMIT: '1000000' } })
   try {
     const s = await demoSession(p)
     // measured on the analysed demo fleet, not while the platform is still booting
