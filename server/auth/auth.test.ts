@@ -44,4 +44,15 @@ describe('signup and login', () => {
     expect(unknown.status).toBe(401)
     expect(wrong.body.message).toBe(unknown.body.message)
   })
+
+  it('still logs in an account whose password hash another bcrypt implementation stored ($2a$, $2b$)', async () => {
+    // OpenBSD's published test vector: "U*U" at cost 5, stored under both prefixes bcryptjs wrote
+    const digest = '05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'
+    for (const prefix of ['$2a$', '$2b$']) {
+      const { email } = await p.newCustomer()
+      await p.deps.db.query('UPDATE users SET password_hash = $2 WHERE email = $1', [email, prefix + digest])
+      expect((await p.http('POST', '/auth/login', { body: { username: email, password: 'U*U' } })).status, prefix).toBe(200)
+      expect((await p.http('POST', '/auth/login', { body: { username: email, password: 'U*V' } })).status, prefix).toBe(401)
+    }
+  })
 })

@@ -3,7 +3,7 @@
  * stores passwords in clear, so a lost one-time password is replaced, not shown again. The token
  * version is bumped in the same transaction, so every session of the old password ends.
  */
-import bcrypt from 'bcryptjs'
+import { hash as hashPassword } from '@node-rs/bcrypt'
 import type { Db } from '../db/db.ts'
 import type { Clock } from '../clock.ts'
 import { errors } from '../errors.ts'
@@ -31,7 +31,7 @@ export function newPassword(): string {
 export async function resetPassword(db: Db, clock: Clock, email: string, password = newPassword()): Promise<string> {
   const user = await findUserByEmail(db, normalizeEmail(email))
   if (!user) throw new errors.OPT_NOT_FOUND(`User ${email}`)
-  const hash = await bcrypt.hash(password, BCRYPT_COST)
+  const hash = await hashPassword(password, BCRYPT_COST)
   await db.tx(async (tx) => {
     await tx.query('UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1', [user.id, hash])
     await recordAudit(tx, clock, { customerId: user.customer_id, actor: 'cli:reset-password', action: 'user:password_reset', subjectType: 'user', subjectId: user.id })

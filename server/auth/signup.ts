@@ -1,4 +1,4 @@
-import bcrypt from 'bcryptjs'
+import { hash, hashSync, verify } from '@node-rs/bcrypt'
 import type { Db } from '../db/db.ts'
 import { errors } from '../errors.ts'
 import { BCRYPT_COST, isStrongPassword, MIN_PASSWORD_LENGTH, normalizeEmail } from './account.ts'
@@ -15,11 +15,11 @@ export interface SignupInput { email: string; company_name: string; password: st
 export async function signup(db: Db, clock: Clock, input: SignupInput): Promise<{ customerId: string; userId: string }> {
   if (!isStrongPassword(input.password)) throw new errors.OPT_AUTH_WEAK_PASSWORD(String(MIN_PASSWORD_LENGTH))
   const email = normalizeEmail(input.email)
-  const hash = await bcrypt.hash(input.password, BCRYPT_COST)
+  const passwordHash = await hash(input.password, BCRYPT_COST)
   return db.tx(async (tx) => {
     if (await findUserByEmail(tx, email)) throw new errors.OPT_AUTH_EMAIL_TAKEN()
     const customer = await insertCustomer(tx, { company_name: input.company_name, plan: input.plan ?? 'starter' })
-    const userId = await insertUser(tx, { email, password_hash: hash, role: 'customer', customer_id: customer.id })
+    const userId = await insertUser(tx, { email, password_hash: passwordHash, role: 'customer', customer_id: customer.id })
     await recordAudit(tx, clock, { customerId: customer.id, actor: `user:${userId}`, action: 'customer:signed_up', subjectType: 'customer', subjectId: customer.id })
     return { customerId: customer.id, userId }
   })
@@ -30,16 +30,16 @@ export async function ensureAdmin(db: Db, email: string, password: string): Prom
   const normalized = normalizeEmail(email)
   const existing = await findUserByEmail(db, normalized)
   if (existing) return existing.id
-  return insertUser(db, { email: normalized, password_hash: await bcrypt.hash(password, BCRYPT_COST), role: 'admin', customer_id: null })
+  return insertUser(db, { email: normalized, password_hash: await hash(password, BCRYPT_COST), role: 'admin', customer_id: null })
 }
 
 // A fixed hash compared against when the user does not exist, so timing does not reveal which part was wrong.
-const DUMMY_HASH = bcrypt.hashSync('not-a-real-password-0', BCRYPT_COST)
+const DUMMY_HASH = hashSync('not-a-real-password-0', BCRYPT_COST)
 
 /** Checks credentials and issues an access token; any mismatch is the same 401. */
 export async function login(db: Db, tokens: TokenService, username: string, password: string) {
   const user = await findUserByEmail(db, normalizeEmail(username))
-  const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH)
+  const ok = await verify(password, user?.password_hash ?? DUMMY_HASH)
   // a disabled account answers like a wrong password: no hint which accounts exist
   if (!user || !ok || user.disabled_at) throw new errors.OPT_AUTH_BAD_CREDENTIALS()
   const { token, expiresIn } = await tokens.sign({ userId: user.id, role: user.role, customerId: user.customer_id, tokenVersion: user.token_version })
