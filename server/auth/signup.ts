@@ -1,4 +1,4 @@
-import { hash, hashSync, verify } from '@node-rs/bcrypt'
+import { hash, verify } from '@node-rs/bcrypt'
 import type { Db } from '../db/db.ts'
 import { errors } from '../errors.ts'
 import { BCRYPT_COST, isStrongPassword, MIN_PASSWORD_LENGTH, normalizeEmail } from './account.ts'
@@ -33,13 +33,14 @@ export async function ensureAdmin(db: Db, email: string, password: string): Prom
   return insertUser(db, { email: normalized, password_hash: await hash(password, BCRYPT_COST), role: 'admin', customer_id: null })
 }
 
-// A fixed hash compared against when the user does not exist, so timing does not reveal which part was wrong.
-const DUMMY_HASH = hashSync('not-a-real-password-0', BCRYPT_COST)
+// A fixed hash compared against when the user does not exist, so timing does not reveal which part was wrong;
+// started at load in the thread pool, so start-up does not wait for it and the first login does not pay for it.
+const DUMMY_HASH = hash('not-a-real-password-0', BCRYPT_COST)
 
 /** Checks credentials and issues an access token; any mismatch is the same 401. */
 export async function login(db: Db, tokens: TokenService, username: string, password: string) {
   const user = await findUserByEmail(db, normalizeEmail(username))
-  const ok = await verify(password, user?.password_hash ?? DUMMY_HASH)
+  const ok = await verify(password, user?.password_hash ?? (await DUMMY_HASH))
   // a disabled account answers like a wrong password: no hint which accounts exist
   if (!user || !ok || user.disabled_at) throw new errors.OPT_AUTH_BAD_CREDENTIALS()
   const { token, expiresIn } = await tokens.sign({ userId: user.id, role: user.role, customerId: user.customer_id, tokenVersion: user.token_version })
