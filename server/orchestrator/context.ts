@@ -47,12 +47,13 @@ async function signalsOf(deps: Pick<Deps, 'db'>, customerId: string, deployments
     byWindow.set(key, { window: w, ids: [...(byWindow.get(key)?.ids ?? []), d.id] })
   }
   const read = await Promise.all([...byWindow.values()].map(({ window, ids }) => readSignalsByDeployment(deps.db, customerId, ids, window, 'stable')))
+  const measured = new Map(read.flatMap((m) => [...m]))
   const signals: Record<string, ObservedSignals | null> = {}
   const from: Record<string, string> = {}
   const settling: Record<string, Settling> = {}
   for (const d of deployments) {
     const w = windows.get(d.id)!
-    signals[d.id] = read.find((m) => m.has(d.id))?.get(d.id) ?? null
+    signals[d.id] = measured.get(d.id) ?? null
     from[d.id] = w.from.toISOString()
     if (w.settling) settling[d.id] = w.settling
   }

@@ -15,16 +15,19 @@ export interface SeriesFilter { customerId: string; from: Date; to: Date; stepMs
 // Whitelisted SQL per aggregate (never built from user input).
 const COMBINE: Record<Exclude<FleetAggregate, 'weighted'>, string> = { max: 'max(v)', sum: 'sum(v)', mean: 'avg(v)' }
 const BUCKET = (col: string) => `to_timestamp(floor(extract(epoch FROM ${col}) * 1000 / $4::float8) * $4::float8 / 1000.0)`
+// Each deployment's and group's mean per bucket ($1 customer, $2..$3 window, $4 step, $5 metric, $7 group);
+// `deployments` is the condition on $6. The series below combine these rows across groups (and deployments).
+const PER_GROUP = (deployments: string) => `WITH per AS (
+       SELECT deployment_id, "group", ${BUCKET('ts')} AS bucket, avg(value) AS v
+       FROM deployment_metrics
+       WHERE customer_id = $1 AND metric_type = $5 AND ts >= $2 AND ts <= $3 AND ${deployments} AND ($7::text IS NULL OR "group" = $7)
+       GROUP BY 1, 2, 3)`
 
 /** A derived signal over the fleet (or one deployment), one point per bucket with data, oldest first. */
 export async function deploymentSeries(db: Db, type: DeploymentMetricType, aggregate: FleetAggregate, f: SeriesFilter): Promise<SeriesPoint[]> {
   if (aggregate === 'weighted') return weightedErrorSeries(db, f)
   const rows = await db.query<{ at: Date; value: number }>(
-    `WITH per AS (
-       SELECT deployment_id, "group", ${BUCKET('ts')} AS bucket, avg(value) AS v
-       FROM deployment_metrics
-       WHERE customer_id = $1 AND metric_type = $5 AND ts >= $2 AND ts <= $3 AND ($6::text IS NULL OR deployment_id = $6) AND ($7::text IS NULL OR "group" = $7)
-       GROUP BY 1, 2, 3)
+    `${PER_GROUP('($6::text IS NULL OR deployment_id = $6)')}
      SELECT bucket AS at, ${COMBINE[aggregate]} AS value FROM per GROUP BY bucket ORDER BY bucket`,
     [f.customerId, f.from, f.to, f.stepMs, type, f.deploymentId ?? null, f.group ?? null])
   return rows.map((r) => ({ at: new Date(r.at), value: Number(r.value) }))
@@ -38,15 +41,15 @@ export async function deploymentSeries(db: Db, type: DeploymentMetricType, aggre
 export async function seriesByDeployment(db: Db, type: DeploymentMetricType, aggregate: Exclude<FleetAggregate, 'weighted'>, f: Omit<SeriesFilter, 'deploymentId'>, deploymentIds: string[]): Promise<Map<string, SeriesPoint[]>> {
   if (deploymentIds.length === 0) return new Map()
   const rows = await db.query<{ deployment_id: string; at: Date; value: number }>(
-    `WITH per AS (
-       SELECT deployment_id, "group", ${BUCKET('ts')} AS bucket, avg(value) AS v
-       FROM deployment_metrics
-       WHERE customer_id = $1 AND metric_type = $5 AND ts >= $2 AND ts <= $3 AND deployment_id = ANY($6::text[]) AND ($7::text IS NULL OR "group" = $7)
-       GROUP BY 1, 2, 3)
+    `${PER_GROUP('deployment_id = ANY($6::text[])')}
      SELECT deployment_id, bucket AS at, ${COMBINE[aggregate]} AS value FROM per GROUP BY deployment_id, bucket ORDER BY deployment_id, bucket`,
     [f.customerId, f.from, f.to, f.stepMs, type, deploymentIds, f.group ?? null])
   const out = new Map<string, SeriesPoint[]>()
-  for (const r of rows) out.set(r.deployment_id, [...(out.get(r.deployment_id) ?? []), { at: new Date(r.at), value: Number(r.value) }])
+  for (const r of rows) {
+    const points = out.get(r.deployment_id) ?? []
+    points.push({ at: new Date(r.at), value: Number(r.value) })
+    out.set(r.deployment_id, points)
+  }
   return out
 }
 
